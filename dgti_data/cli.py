@@ -1,0 +1,123 @@
+"""The ``dgti-data`` command line: thin wrappers over the stages, with exit codes stewards can script.
+
+Exit codes of ``validate``: 0 valid, 1 invalid (see the report), 2 unusable input or configuration.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from dgti_data import __version__
+from dgti_data.datasets import load_catalog
+from dgti_data.errors import DgtiError, TerminalError, UnusableInputError
+from dgti_data.settings import get_settings
+
+EXIT_VALID, EXIT_INVALID, EXIT_UNUSABLE = 0, 1, 2
+
+err_console = Console(stderr=True)
+
+
+def fail(message: str, code: int = EXIT_UNUSABLE) -> None:
+    """One line on stderr and an exit code: what a scheduler or a steward's script can act on."""
+    err_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    sys.exit(code)
+
+
+class _Group(click.Group):
+    """Turns our own errors into one line and an exit code instead of a traceback."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except UnusableInputError as exc:
+            fail(str(exc), EXIT_UNUSABLE)
+        except TerminalError as exc:
+            fail(str(exc), EXIT_UNUSABLE)
+        except DgtiError as exc:
+            fail(str(exc), 3)
+        return None
+
+
+@click.group(cls=_Group)
+@click.version_option(__version__, prog_name="dgti-data")
+def main() -> None:
+    """dgti-data: DGA Local Digital raw exports → validated, anonymised open data on CKAN."""
+
+
+@main.command("datasets")
+def datasets_cmd() -> None:
+    """List the datasets and reference tables that schemas/ declares."""
+    catalog = load_catalog(get_settings().schemas_dir)
+    table = Table("name", "kind", "ชื่อ / title", "fields", "on invalid")
+    for ds in catalog.datasets.values():
+        table.add_row(ds.name, ds.kind, f"{ds.title_th}\n{ds.title}", str(len(ds.fields)),
+                      ds.on_invalid if ds.kind == "dataset" else "-")
+    Console().print(table)
+
+
+@main.command("validate")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--dataset", "dataset_name", help="Dataset name (see `dgti-data datasets`); default: detect.")
+@click.option("--report-dir", type=click.Path(path_type=Path), default=None,
+              help="Where reports and outputs go (default: settings output dir).")
+@click.option("--encoding", default=None, help="Declare the file's encoding instead of detecting it.")
+def validate_cmd(file: Path, dataset_name: str | None, report_dir: Path | None, encoding: str | None) -> None:
+    """Normalise and validate FILE; write valid rows, quarantine and reports."""
+    from dgti_data.pipeline import process_file
+
+    settings = get_settings()
+    catalog = load_catalog(settings.schemas_dir)
+    if dataset_name:
+        catalog.get(dataset_name)
+    if not file.is_file():
+        raise UnusableInputError(file, "no such file")
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+                  console=err_console, transient=True) as progress:
+        progress.add_task(f"validating {file.name}", total=None)
+        outcome = process_file(file, catalog, report_dir or settings.output_dir, dataset_name, encoding)
+    r = outcome.result
+    state = "valid" if r.valid else ("invalid, valid rows publishable" if r.publishable else "invalid")
+    click.echo(
+        f"{file.name}: {state}: {r.rows_read} rows, {r.valid_rows} valid, {r.quarantined_rows} quarantined, "
+        f"{len(r.errors) + len(r.table_errors)} errors"
+    )
+    click.echo(f"report: {outcome.html_report}")
+    sys.exit(outcome.exit_code)
+
+
+@main.group("reference")
+def reference_group() -> None:
+    """Reference tables (provinces, regions, districts, LAO registry)."""
+
+
+@reference_group.command("build")
+@click.option("--shared", type=click.Path(path_type=Path, exists=True, file_okay=False),
+              default=Path("../shared/reference"), show_default=True)
+def reference_build(shared: Path) -> None:
+    """Rebuild schemas/reference/*.csv from the shared public sources."""
+    from dgti_data import reference
+
+    counts = reference.build(shared, get_settings().schemas_dir / "reference")
+    for name, n in counts.items():
+        click.echo(f"{name}: {n} rows")
+
+
+def _register_optional() -> None:
+    """Commands whose modules live in their own stage packages."""
+    from dgti_data.sample.cli import sample
+
+    main.add_command(sample)
+    try:
+        from dgti_data.hub.cli import hub
+    except ImportError:  # the hub package is optional in an installed pipeline
+        return
+    main.add_command(hub)
+
+
+_register_optional()

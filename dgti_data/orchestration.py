@@ -1,0 +1,35 @@
+"""Prefect glue the flows share: which failures are worth a retry, and how reports reach the UI."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dgti_data.errors import TransientError
+from dgti_data.report import error_rows, summary_markdown
+
+
+def retry_only_transient(task: Any, task_run: Any, state: Any) -> bool:
+    """Prefect ``retry_condition_fn``: retry operational hiccups, never data or configuration problems."""
+    try:
+        state.result()
+    except TransientError:
+        return True
+    except OSError as exc:  # a file system hiccup (NFS, full disk freed) can pass; a missing file won't
+        return not isinstance(exc, FileNotFoundError | PermissionError | IsADirectoryError)
+    except Exception:
+        return False
+    return False
+
+
+def publish_artifacts(summaries: list[dict[str, Any]], failures: list[dict[str, str]], key: str) -> None:
+    """The steward's summary in the flow run's Artifacts tab (no personal values: summaries are masked)."""
+    from prefect.artifacts import create_markdown_artifact, create_table_artifact
+
+    markdown = summary_markdown(summaries)
+    if failures:
+        markdown += "\n## ไฟล์ที่อ่านไม่ได้ / unusable files\n\n| file | reason |\n|---|---|\n"
+        markdown += "".join(f"| {f['file']} | {f['reason']} |\n" for f in failures)
+    create_markdown_artifact(markdown=markdown, key=f"{key}-summary", description="Validation summary")
+    rows = error_rows(summaries)
+    if rows:
+        create_table_artifact(table=rows, key=f"{key}-errors", description="First validation errors")

@@ -1,0 +1,7 @@
+"""Report stage: what a data steward reads (JSON, HTML) and what Prefect shows (artifacts)."""
+
+from dgti_data.report.files import render_html, write_html, write_json
+from dgti_data.report.markdown import error_rows, summary_markdown
+from dgti_data.report.summary import build_summary
+
+__all__ = ["build_summary", "error_rows", "render_html", "summary_markdown", "write_html", "write_json"]

@@ -1,0 +1,36 @@
+"""Write the steward's reports: JSON (frictionless's report shape plus our summary) and HTML."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from dgti_data.report.explain import type_label
+from dgti_data.report.summary import normaliser_label
+
+_env = Environment(
+    loader=PackageLoader("dgti_data.report", "templates"),
+    autoescape=select_autoescape(["html", "j2"]),
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+_env.globals.update(type_label=type_label, normaliser_label=normaliser_label)
+
+
+def write_json(path: Path, frictionless_report: dict[str, Any], summary: dict[str, Any]) -> Path:
+    """Frictionless's report shape, so its tools read it, with the steward summary under ``dgti``."""
+    doc = dict(frictionless_report) | {"dgti": summary}
+    path.write_text(json.dumps(doc, ensure_ascii=False, indent=2, default=str) + "\n", encoding="utf-8")
+    return path
+
+
+def render_html(summaries: list[dict[str, Any]], title: str = "รายงานตรวจสอบข้อมูล / Validation report") -> str:
+    return _env.get_template("report.html.j2").render(summaries=summaries, title=title)
+
+
+def write_html(path: Path, summaries: list[dict[str, Any]]) -> Path:
+    path.write_text(render_html(summaries), encoding="utf-8")
+    return path

@@ -1,0 +1,84 @@
+"""The steward's summary of one file: what was read, what the normaliser changed, what is wrong."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict, is_dataclass
+from typing import Any
+
+from dgti_data import __version__
+from dgti_data.report.explain import explain, type_label
+from dgti_data.validate.result import ValidationResult
+
+NORMALISER_LABELS = {
+    "unicode_nfc": ("ปรับรูปแบบยูนิโค้ด (NFC)", "Unicode normalised (NFC)"),
+    "zero_width": ("ลบอักขระความกว้างศูนย์", "Zero-width characters removed"),
+    "whitespace": ("ปรับช่องว่าง", "Whitespace cleaned"),
+    "thai_digits": ("แปลงเลขไทยเป็นเลขอารบิก", "Thai digits converted"),
+    "thousands_separator": ("ลบเครื่องหมายจุลภาคคั่นหลักพัน", "Thousands separators removed"),
+    "be_date": ("แปลงวันที่ พ.ศ. เป็น ค.ศ. (ISO)", "Buddhist-Era dates converted to ISO"),
+    "excel_serial": ("แปลงเลขวันที่ของ Excel", "Excel serial dates converted"),
+    "datetime": ("แปลงวันที่จากเซลล์ Excel", "Excel date cells converted"),
+}
+
+
+def normaliser_label(kind: str) -> tuple[str, str]:
+    return NORMALISER_LABELS.get(kind, (kind, kind))
+
+
+def _plain(obj: Any) -> Any:
+    if obj is None:
+        return None
+    if hasattr(obj, "to_dict"):
+        return obj.to_dict()
+    if is_dataclass(obj):
+        return asdict(obj)
+    return obj
+
+
+def build_summary(table: Any, result: ValidationResult) -> dict[str, Any]:
+    """A JSON-ready dict: counts, changes, errors with bilingual explanations. No personal values."""
+    ds = result.dataset
+    source = table.source
+    encoding = _plain(getattr(source, "encoding", None))
+    errors = []
+    for err in [*result.table_errors, *result.errors]:
+        th, en = explain(err, ds)
+        spec = ds.field(err.field) if err.field in ds.field_names else None
+        errors.append(
+            err.to_dict()
+            | {
+                "field_title": spec.title if spec else None,
+                "field_title_th": spec.title_th if spec else None,
+                "type_label": type_label(err.type)[1],
+                "type_label_th": type_label(err.type)[0],
+                "explanation": en,
+                "explanation_th": th,
+            }
+        )
+    return {
+        "generated_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "pipeline_version": __version__,
+        "dataset": {"name": ds.name, "title": ds.title, "title_th": ds.title_th, "policy": ds.on_invalid},
+        "source": {
+            "file": result.source.name,
+            "format": getattr(source, "format", None),
+            "encoding": encoding,
+        },
+        "engine": result.engine,
+        "rows_read": result.rows_read,
+        "valid_rows": result.valid_rows,
+        "quarantined_rows": result.quarantined_rows,
+        "error_count": len(errors),
+        "errors_by_type": result.errors_by("type"),
+        "errors_by_field": result.errors_by("field"),
+        "valid": result.valid,
+        "publishable": result.publishable,
+        "headers": {
+            "mapped": dict(getattr(table, "header_map", {})),
+            "unmapped": list(getattr(table, "unmapped_headers", [])),
+            "missing": list(getattr(table, "missing_fields", [])),
+        },
+        "changes": _plain(getattr(table, "changes", None)) or {},
+        "errors": errors,
+    }

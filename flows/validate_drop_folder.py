@@ -1,0 +1,54 @@
+"""Validate every raw export in a drop folder: one task per file, outputs and reports per file."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+from prefect import flow, get_run_logger, task
+
+from dgti_data.datasets import load_catalog
+from dgti_data.errors import UnusableInputError
+from dgti_data.orchestration import publish_artifacts, retry_only_transient
+from dgti_data.pipeline import process_file
+from dgti_data.settings import get_settings
+
+RAW_SUFFIXES = {".csv", ".xlsx", ".txt", ".tsv"}
+
+
+@task(retries=3, retry_delay_seconds=[2, 10, 30], retry_condition_fn=retry_only_transient,
+      task_run_name="validate-{path.name}")
+def validate_file(path: Path, out_root: Path, schemas_dir: Path) -> dict[str, Any]:
+    catalog = load_catalog(schemas_dir)
+    try:
+        outcome = process_file(path, catalog, out_root)
+    except UnusableInputError as exc:
+        get_run_logger().error("unusable input: %s", exc)
+        return {"unusable": True, "file": path.name, "reason": exc.reason}
+    s = outcome.summary
+    get_run_logger().info(
+        "%s → %s: %d rows, %d valid, %d quarantined, %d errors; report %s",
+        path.name, outcome.dataset.name, s["rows_read"], s["valid_rows"], s["quarantined_rows"],
+        s["error_count"], outcome.html_report,
+    )
+    return s | {"out_dir": str(outcome.out_dir)}
+
+
+@flow(name="validate-drop-folder", log_prints=True)
+def validate_drop_folder(drop_dir: Path, out_dir: Path | None = None) -> list[dict[str, Any]]:
+    """Returns one summary per file; unusable files come back as ``{"unusable": True, ...}``."""
+    settings = get_settings()
+    out_root = Path(out_dir or settings.output_dir)
+    files = sorted(p for p in Path(drop_dir).iterdir() if p.is_file() and p.suffix.lower() in RAW_SUFFIXES)
+    futures = [validate_file.submit(p, out_root, settings.schemas_dir) for p in files]
+    results = [f.result() for f in futures]
+    summaries = [r for r in results if not r.get("unusable")]
+    failures = [r for r in results if r.get("unusable")]
+    publish_artifacts(summaries, failures, key="validation")
+    return results
+
+
+if __name__ == "__main__":
+    outcome = validate_drop_folder(Path(sys.argv[1]), Path(sys.argv[2]) if len(sys.argv) > 2 else None)
+    sys.exit(0 if all(r.get("valid") for r in outcome) else 1)
