@@ -1,0 +1,200 @@
+"""A small typed CKAN client on ``ckanapi.RemoteCKAN``: the project's only HTTP code.
+
+Every call is counted as a read or a write (``CallCounter``), so a dry run can prove that it
+made zero write calls. CKAN's errors come back as the typed exceptions of
+``dgti_data.ckan.errors``: ``TerminalError`` subclasses for refusals, ``TransientError``
+subclasses for an unreachable or failing portal. The token is a ``SecretStr`` and never
+appears in a repr, a log line or an error message.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+import ckanapi
+import ckanapi.errors as ckan_errors
+import requests
+from pydantic import SecretStr
+
+from dgti_data import __version__
+from dgti_data.ckan.errors import (
+    CkanConnectionError,
+    CkanServerError,
+    CkanTerminalError,
+    NotAuthorized,
+    NotFound,
+    ValidationError,
+)
+
+log = logging.getLogger(__name__)
+
+USER_AGENT = f"dgti-data/{__version__}"
+
+# Actions whose name ends like this only read. Everything else is counted as a write.
+_READ_SUFFIXES = ("_show", "_list", "_search", "_search_sql", "_autocomplete", "_count", "_info")
+_READ_ACTIONS = frozenset({"site_read", "status_show", "help_show", "datastore_info"})
+
+
+def is_read_action(action: str) -> bool:
+    """Whether a CKAN action only reads (``package_show``, ``package_search``...)."""
+    return action in _READ_ACTIONS or action.endswith(_READ_SUFFIXES)
+
+
+@dataclass
+class CallCounter:
+    """How many calls a client made, split into reads and writes, and per action.
+
+    A call is counted when it is sent, whether it succeeds or not: "zero writes" means no
+    write was even attempted.
+    """
+
+    reads: int = 0
+    writes: int = 0
+    by_action: Counter[str] = field(default_factory=Counter)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+
+    def record(self, action: str) -> None:
+        with self._lock:
+            self.by_action[action] += 1
+            if is_read_action(action):
+                self.reads += 1
+            else:
+                self.writes += 1
+
+    @property
+    def total(self) -> int:
+        return self.reads + self.writes
+
+    @property
+    def write_actions(self) -> dict[str, int]:
+        return {a: n for a, n in self.by_action.items() if not is_read_action(a)}
+
+
+class CkanClient:
+    """Calls CKAN's action API with one token; maps CKAN's answers to typed results/errors."""
+
+    def __init__(
+        self,
+        url: str,
+        token: SecretStr | None = None,
+        timeout: float = 30.0,
+        *,
+        counter: CallCounter | None = None,
+    ) -> None:
+        self.url = url.rstrip("/")
+        self.timeout = timeout
+        self.counter = counter if counter is not None else CallCounter()
+        self._status = threading.local()
+        session = requests.Session()
+        session.hooks["response"].append(self._remember_status)
+        self._remote = ckanapi.RemoteCKAN(
+            self.url,
+            apikey=token.get_secret_value() if token is not None else None,
+            user_agent=USER_AGENT,
+            session=session,
+        )
+
+    def __repr__(self) -> str:
+        return (
+            f"CkanClient(url={self.url!r}, reads={self.counter.reads}, "
+            f"writes={self.counter.writes})"
+        )
+
+    def _remember_status(self, response: requests.Response, *args: Any, **kwargs: Any) -> None:
+        self._status.code = response.status_code
+
+    def call(self, action: str, **data: Any) -> Any:
+        """Call one action with ``data`` as its JSON body; return CKAN's ``result``."""
+        self.counter.record(action)
+        self._status.code = None
+        log.debug("CKAN %s %s", action, self.url)
+        try:
+            return self._remote.call_action(
+                action, data, requests_kwargs={"timeout": self.timeout}
+            )
+        except requests.Timeout:
+            raise CkanConnectionError(
+                action, f"no answer from {self.url} within {self.timeout:g} s"
+            ) from None
+        except requests.ConnectionError as exc:
+            raise CkanConnectionError(
+                action, f"cannot connect to {self.url} ({type(exc).__name__})"
+            ) from None
+        except ckan_errors.ValidationError as exc:
+            errors = getattr(exc, "error_dict", None)
+            if not isinstance(errors, dict):
+                errors = {"message": [str(exc)]}
+            raise ValidationError(action, errors, self._last_status()) from None
+        except ckan_errors.NotFound as exc:
+            raise NotFound(action, str(exc) or "not found", self._last_status()) from None
+        except ckan_errors.NotAuthorized as exc:
+            raise NotAuthorized(action, _auth_message(exc), self._last_status()) from None
+        except ckan_errors.SearchIndexError as exc:
+            # CKAN could not reach or write its search index: the portal's own failure.
+            raise CkanServerError(
+                action, f"search index error: {exc}", self._last_status()
+            ) from None
+        except (ckan_errors.SearchQueryError, ckan_errors.SearchError) as exc:
+            raise CkanTerminalError(
+                action, f"search refused: {exc}", self._last_status()
+            ) from None
+        except (ckan_errors.CKANAPIError, ckan_errors.ServerIncompatibleError):
+            status = self._last_status()
+            if status is not None and (status >= 500 or status == 429):
+                raise CkanServerError(action, f"HTTP {status} from {self.url}", status) from None
+            raise CkanTerminalError(
+                action, f"unexpected answer (HTTP {status}) from {self.url}", status
+            ) from None
+
+    def _last_status(self) -> int | None:
+        return getattr(self._status, "code", None)
+
+    # Helpers for the calls the project makes most.
+
+    def status(self) -> dict[str, Any]:
+        """``status_show``: CKAN's version and plugins; needs no token."""
+        return self.call("status_show")
+
+    def package_show(self, name_or_id: str) -> dict[str, Any]:
+        return self.call("package_show", id=name_or_id)
+
+    def package_search(self, **params: Any) -> dict[str, Any]:
+        return self.call("package_search", **params)
+
+    def package_create(self, **dataset: Any) -> dict[str, Any]:
+        return self.call("package_create", **dataset)
+
+    def package_patch(self, **dataset: Any) -> dict[str, Any]:
+        return self.call("package_patch", **dataset)
+
+    def dataset_purge(self, name_or_id: str) -> None:
+        self.call("dataset_purge", id=name_or_id)
+
+    def organization_show(self, name_or_id: str) -> dict[str, Any]:
+        return self.call("organization_show", id=name_or_id)
+
+    def datastore_create(self, **params: Any) -> dict[str, Any]:
+        return self.call("datastore_create", **params)
+
+    def datastore_search(self, **params: Any) -> dict[str, Any]:
+        return self.call("datastore_search", **params)
+
+
+def _auth_message(exc: Exception) -> str:
+    detail = exc.args[0] if exc.args else None
+    if isinstance(detail, dict):
+        return str(detail.get("message") or "not authorised")
+    return str(detail or "not authorised")
+
+
+def ping(url: str, timeout: float = 2.0) -> bool:
+    """Whether ``url`` answers HTTP 200 to a GET now (readiness checks: Solr ping, CKAN)."""
+    try:
+        response = requests.get(url, timeout=timeout, headers={"User-Agent": USER_AGENT})
+    except requests.RequestException:
+        return False
+    return response.status_code == 200

@@ -1,0 +1,302 @@
+"""CKAN itself: its own virtualenv (its pins clash with prefect), config, database, server.
+
+The virtualenv lives under ``cache_dir`` (kept by ``hub down --purge``); ``ckan.ini``, the
+dataset schema, storage and logs live in the state folder. CKAN is served by gunicorn on
+127.0.0.1, started in the background with a pid file.
+"""
+
+from __future__ import annotations
+
+import configparser
+import hashlib
+import json
+import os
+import shutil
+import sys
+from pathlib import Path
+
+from dgti_data.ckan.client import ping
+from dgti_data.hub import postgres, solr
+from dgti_data.hub.layout import (
+    CKAN_DB,
+    CKAN_ROLE,
+    DATASTORE_DB,
+    DATASTORE_RO_ROLE,
+    GUNICORN_VERSION,
+    SCHEMA_FILE,
+    SCHEMING_VERSION,
+    HubPaths,
+)
+from dgti_data.hub.processes import (
+    HubError,
+    owned_pid,
+    port_open,
+    run,
+    say,
+    spawn,
+    stop_pid,
+    wait_until,
+)
+
+PLUGINS = "activity datastore datatables_view scheming_datasets"
+SCHEMA_NAME = "gd_catalog_dataset.yaml"
+
+WSGI = '''\
+"""WSGI entry point of the dgti-data local hub (written by dgti-data hub up)."""
+import os
+from logging.config import fileConfig
+
+from ckan.cli import CKANConfigLoader
+from ckan.config.middleware import make_app
+
+_ini = os.environ["CKAN_INI"]
+fileConfig(_ini, disable_existing_loggers=False)
+application = make_app(CKANConfigLoader(_ini).get_config())
+'''
+
+
+def url(paths: HubPaths) -> str:
+    return f"http://127.0.0.1:{paths.settings.hub_ckan_port}"
+
+
+def status_url(paths: HubPaths) -> str:
+    return f"{url(paths)}/api/3/action/status_show"
+
+
+def requirements(paths: HubPaths) -> list[str]:
+    return [
+        f"ckan[requirements]=={paths.settings.hub_ckan_version}",
+        f"ckanext-scheming=={SCHEMING_VERSION}",
+        f"gunicorn=={GUNICORN_VERSION}",
+    ]
+
+
+def venv_python(paths: HubPaths) -> Path:
+    return paths.ckan_venv / "bin" / "python"
+
+
+def installed_schema(paths: HubPaths) -> Path:
+    """CKAN's Solr schema inside the CKAN virtualenv."""
+    found = sorted(paths.ckan_venv.glob("lib/python3*/site-packages/ckan/config/solr/schema.xml"))
+    if not found:
+        raise HubError(f"CKAN's Solr schema not found in {paths.ckan_venv}")
+    return found[0]
+
+
+def install(paths: HubPaths) -> str:
+    """Create the CKAN virtualenv and install CKAN into it, once per requirement set."""
+    venv = paths.ckan_venv
+    marker = venv / ".dgti-installed"
+    wanted = "\n".join(requirements(paths))
+    if marker.exists() and marker.read_text(encoding="utf-8") == wanted \
+            and venv_python(paths).exists():
+        return f"present ({venv})"
+    venv.parent.mkdir(parents=True, exist_ok=True)
+    if not venv_python(paths).exists():
+        run([sys.executable, "-m", "venv", "--clear", venv], what="python -m venv (CKAN)")
+    say(f"ckan: installing {', '.join(requirements(paths))} into {venv} (first run only)")
+    log = paths.log("ckan-install")
+    run(
+        [venv_python(paths), "-m", "pip", "install", "--quiet", "--upgrade", "pip", "setuptools",
+         "wheel"],
+        what="pip upgrade in the CKAN virtualenv",
+        log=log,
+    )
+    run(
+        [venv_python(paths), "-m", "pip", "install", "--quiet", *requirements(paths)],
+        what="pip install CKAN (needs the Debian packages libpq-dev and gcc for psycopg2)",
+        log=log,
+    )
+    marker.write_text(wanted, encoding="utf-8")
+    return f"installed ({venv})"
+
+
+def _env(paths: HubPaths) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("CKAN_", "VIRTUAL_ENV"))}
+    env["CKAN_INI"] = str(paths.ckan_ini)
+    env["PATH"] = f"{paths.ckan_venv / 'bin'}{os.pathsep}{env.get('PATH', '/usr/bin:/bin')}"
+    env["PYTHONUNBUFFERED"] = "1"
+    return env
+
+
+def ckan_cli(paths: HubPaths, *args: str, what: str, input: str | None = None) -> str:
+    return run(
+        [paths.ckan_venv / "bin" / "ckan", "-c", paths.ckan_ini, *args],
+        what=what,
+        env=_env(paths),
+        input=input,
+        cwd=paths.ckan_dir,
+        log=paths.log("ckan-setup"),
+    )
+
+
+def _options(paths: HubPaths, secrets: dict[str, str]) -> dict[str, str]:
+    s = paths.settings
+    return {
+        "sqlalchemy.url": postgres.dsn(paths, CKAN_ROLE, secrets["ckan_db_password"], CKAN_DB),
+        "ckan.datastore.write_url": postgres.dsn(
+            paths, CKAN_ROLE, secrets["ckan_db_password"], DATASTORE_DB
+        ),
+        "ckan.datastore.read_url": postgres.dsn(
+            paths, DATASTORE_RO_ROLE, secrets["datastore_db_password"], DATASTORE_DB
+        ),
+        "solr_url": solr.url(paths),
+        "ckan.redis.url": f"redis://127.0.0.1:{s.hub_redis_port}/0",
+        "ckan.site_url": url(paths),
+        "ckan.site_id": "dgti-hub",
+        "ckan.site_title": "DGTI local hub",
+        "ckan.plugins": PLUGINS,
+        "scheming.dataset_schemas": (paths.ckan_dir / SCHEMA_NAME).as_uri(),
+        "scheming.presets": "ckanext.scheming:presets.json",
+        "scheming.dataset_fallback": "false",
+        "ckan.storage_path": str(paths.ckan_dir / "storage"),
+        "ckan.locale_default": "en",
+        "ckan.locales_offered": "en th",
+        "ckan.auth.create_user_via_web": "false",
+        "ckan.views.default_views": "datatables_view",
+        "ckan.max_resource_size": "1024",
+        "debug": "false",
+    }
+
+
+def configure(paths: HubPaths, secrets: dict[str, str]) -> str:
+    """Write ``ckan.ini`` (generated once, then edited) and the dataset schema."""
+    paths.ckan_dir.mkdir(parents=True, exist_ok=True)
+    (paths.ckan_dir / "storage").mkdir(exist_ok=True)
+    shutil.copyfile(SCHEMA_FILE, paths.ckan_dir / SCHEMA_NAME)
+    (paths.ckan_dir / "wsgi.py").write_text(WSGI, encoding="utf-8")
+    done = []
+    if not paths.ckan_ini.exists():
+        run(
+            [paths.ckan_venv / "bin" / "ckan", "generate", "config", paths.ckan_ini],
+            what="ckan generate config",
+            env=_env(paths),
+            cwd=paths.ckan_dir,
+            log=paths.log("ckan-setup"),
+        )
+        os.chmod(paths.ckan_ini, 0o600)
+        done.append("generated ckan.ini")
+    options = _options(paths, secrets)
+    digest = hashlib.sha256(json.dumps(options, sort_keys=True).encode()).hexdigest()
+    stamp = paths.ckan_dir / ".options.sha256"
+    if not stamp.exists() or stamp.read_text() != digest or not _ini_has(paths, options):
+        parser = configparser.RawConfigParser()
+        parser.optionxform = str  # type: ignore[assignment,method-assign]
+        parser["app:main"] = options
+        extra = paths.ckan_dir / ".options.ini"
+        with extra.open("w", encoding="utf-8") as fh:
+            os.chmod(extra, 0o600)
+            parser.write(fh)
+        try:
+            run(
+                [paths.ckan_venv / "bin" / "ckan", "config-tool", paths.ckan_ini, "-f", extra],
+                what="ckan config-tool",
+                env=_env(paths),
+                cwd=paths.ckan_dir,
+                log=paths.log("ckan-setup"),
+            )
+        finally:
+            extra.unlink(missing_ok=True)
+        stamp.write_text(digest)
+        done.append("set options")
+    return ", ".join(done) if done else "unchanged"
+
+
+def _ini_has(paths: HubPaths, options: dict[str, str]) -> bool:
+    parser = configparser.RawConfigParser(strict=False)
+    parser.optionxform = str  # type: ignore[assignment,method-assign]
+    try:
+        parser.read(paths.ckan_ini, encoding="utf-8")
+        section = parser["app:main"]
+    except (configparser.Error, KeyError):
+        return False
+    return all(section.get(k) == v for k, v in options.items())
+
+
+def init_database(paths: HubPaths) -> str:
+    """CKAN's tables (and the DataStore's permissions), on a fresh database only."""
+    marker = paths.ckan_dir / ".datastore-permissions"
+    done = []
+    if not postgres.has_ckan_tables(paths):
+        ckan_cli(paths, "db", "init", what="ckan db init")
+        done.append("db init")
+    if not marker.exists():
+        sql = ckan_cli(paths, "datastore", "set-permissions", what="ckan datastore set-permissions")
+        postgres.psql(paths, sql, db=DATASTORE_DB)
+        marker.write_text("done\n")
+        done.append("datastore permissions")
+    return ", ".join(done) if done else "present"
+
+
+def _pid(paths: HubPaths) -> int | None:
+    return owned_pid(paths.pidfile("ckan"), f"127.0.0.1:{paths.settings.hub_ckan_port}")
+
+
+def is_up(paths: HubPaths) -> bool:
+    return _pid(paths) is not None and ping(status_url(paths))
+
+
+def start(paths: HubPaths, *, workers: int = 3) -> str:
+    port = paths.settings.hub_ckan_port
+    pid = _pid(paths)
+    if pid is not None:
+        wait_ready(paths)
+        return f"already running (pid {pid})"
+    if port_open(port):
+        raise HubError(f"port {port} is taken by another process: cannot start CKAN")
+    log = paths.log("ckan")
+    log.write_text("", encoding="utf-8")  # a fresh log per start
+    pid = spawn(
+        [
+            paths.ckan_venv / "bin" / "gunicorn",
+            "--bind", f"127.0.0.1:{port}",
+            "--workers", str(workers),
+            "--timeout", "300",
+            "--graceful-timeout", "20",
+            "--chdir", paths.ckan_dir,
+            "--access-logfile", paths.log("ckan-access"),
+            "--error-logfile", "-",
+            "--name", "dgti-hub-ckan",
+            "wsgi:application",
+        ],
+        log=log,
+        pidfile=paths.pidfile("ckan"),
+        env=_env(paths),
+        cwd=paths.ckan_dir,
+    )
+    wait_ready(paths)
+    return f"started (pid {pid})"
+
+
+def reload(paths: HubPaths) -> bool:
+    """Make running workers re-read ckan.ini and the schema (gunicorn HUP); False if none."""
+    pid = _pid(paths)
+    if pid is None:
+        return False
+    import signal
+
+    os.kill(pid, signal.SIGHUP)
+    return True
+
+
+def wait_ready(paths: HubPaths, deadline_s: float = 120) -> None:
+    wait_until(
+        "ckan",
+        lambda: ping(status_url(paths), timeout=5),
+        deadline_s=deadline_s,
+        alive=lambda: _pid(paths) is not None,
+        log=paths.log("ckan"),
+        interval=0.5,
+    )
+
+
+def stop(paths: HubPaths) -> str:
+    pid = _pid(paths)
+    if pid is None:
+        paths.pidfile("ckan").unlink(missing_ok=True)
+        return "not running"
+    stop_pid(pid, what="ckan", grace_s=30)
+    paths.pidfile("ckan").unlink(missing_ok=True)
+    return f"stopped (pid {pid})"
+
+

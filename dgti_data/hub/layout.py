@@ -1,0 +1,146 @@
+"""Where the hub keeps things: state under ``Settings.hub_dir``, downloads under ``cache_dir``.
+
+State (wiped by ``hub down --purge``): the PostgreSQL cluster, Redis and Solr data, CKAN's
+config and storage, pid files, logs, generated passwords and ``hub.json``.
+Caches (kept): the CKAN virtualenv and the Solr jars (Maven repository), so a purged hub
+comes back without downloading anything.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from dgti_data.settings import Settings
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+SOLR_FILES = PACKAGE_DIR / "solr"
+SCHEMA_FILE = PACKAGE_DIR / "gd_catalog_dataset.yaml"
+
+SCHEMING_VERSION = "3.1.0"
+GUNICORN_VERSION = "27.0.1"
+
+# Accounts and organisations the hub creates.
+SYSADMIN = "dgti-admin"
+EDITOR = "dgti-editor"
+ORGANIZATION = "dga"
+ORGANIZATION_TITLE = "สำนักงานพัฒนารัฐบาลดิจิทัล (องค์การมหาชน) / Digital Government Development Agency"
+OTHER_ORGANIZATION = "other-agency"
+OTHER_ORGANIZATION_TITLE = "หน่วยงานอื่น (ทดสอบสิทธิ์) / Other agency (permission tests)"
+
+# PostgreSQL roles and databases (CKAN's conventional names).
+CKAN_DB = "ckan_default"
+CKAN_ROLE = "ckan_default"
+DATASTORE_DB = "datastore_default"
+DATASTORE_RO_ROLE = "datastore_default"
+
+
+@dataclass(frozen=True)
+class HubPaths:
+    settings: Settings
+
+    @property
+    def root(self) -> Path:
+        return self.settings.hub_dir
+
+    @property
+    def cache(self) -> Path:
+        return self.settings.cache_dir
+
+    # state
+    @property
+    def run(self) -> Path:
+        return self.root / "run"
+
+    @property
+    def logs(self) -> Path:
+        return self.root / "logs"
+
+    @property
+    def secrets_file(self) -> Path:
+        return self.root / "secrets.json"
+
+    @property
+    def pg_root(self) -> Path:
+        return self.root / "postgres"
+
+    @property
+    def pg_data(self) -> Path:
+        return self.pg_root / "data"
+
+    @property
+    def pg_socket(self) -> Path:
+        return self.pg_root / "socket"
+
+    @property
+    def redis_dir(self) -> Path:
+        return self.root / "redis"
+
+    @property
+    def solr_home(self) -> Path:
+        return self.root / "solr"
+
+    @property
+    def ckan_dir(self) -> Path:
+        return self.root / "ckan"
+
+    @property
+    def ckan_ini(self) -> Path:
+        return self.ckan_dir / "ckan.ini"
+
+    # caches
+    @property
+    def ckan_venv(self) -> Path:
+        return self.cache / f"ckan-{self.settings.hub_ckan_version}" / "venv"
+
+    @property
+    def solr_cache(self) -> Path:
+        return self.cache / f"solr-{self.settings.hub_solr_version}"
+
+    @property
+    def maven_repo(self) -> Path:
+        return self.cache / "m2"
+
+    def log(self, name: str) -> Path:
+        return self.logs / f"{name}.log"
+
+    def pidfile(self, name: str) -> Path:
+        return self.run / f"{name}.pid"
+
+    def make_state_dirs(self) -> None:
+        # The postgres user must be able to enter the state folder (initdb refuses root).
+        for d in (self.root, self.run, self.logs, self.pg_root, self.redis_dir, self.solr_home,
+                  self.ckan_dir):
+            d.mkdir(parents=True, exist_ok=True)
+        os.chmod(self.root, 0o755)
+        os.chmod(self.pg_root, 0o755)
+
+
+def write_private(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` readable by its owner only (0600), atomically."""
+    tmp = path.with_name(path.name + ".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(text)
+    os.chmod(tmp, 0o600)
+    os.replace(tmp, path)
+
+
+def load_secrets(paths: HubPaths) -> dict[str, Any]:
+    """Generated passwords of the hub, made once and kept in ``secrets.json`` (0600)."""
+    data: dict[str, Any] = {}
+    if paths.secrets_file.exists():
+        data = json.loads(paths.secrets_file.read_text(encoding="utf-8"))
+    changed = False
+    for key in ("ckan_db_password", "datastore_db_password", "sysadmin_password",
+                "editor_password"):
+        if not data.get(key):
+            data[key] = secrets.token_urlsafe(24)
+            changed = True
+    if changed:
+        write_private(paths.secrets_file, json.dumps(data, indent=2) + "\n")
+    return data

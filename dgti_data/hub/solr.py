@@ -1,0 +1,167 @@
+"""Apache Solr 9 for CKAN's search index, with CKAN's own schema in a core named ``ckan``.
+
+No Solr package is needed: Maven resolves solr-core and solr-test-framework (a small pom in
+this package) into a Maven repository under ``cache_dir``, ``javac`` compiles the small
+``SolrLauncher.java`` kept next to it, and the launcher runs ``JettySolrRunner``, a real Solr
+HTTP server, on 127.0.0.1. Second runs use the cached classpath and classes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+from pathlib import Path
+
+from dgti_data.ckan.client import ping
+from dgti_data.hub.layout import SOLR_FILES, HubPaths
+from dgti_data.hub.processes import (
+    HubError,
+    owned_pid,
+    port_open,
+    run,
+    say,
+    spawn,
+    stop_pid,
+    wait_until,
+)
+
+CORE = "ckan"
+MARKER = "SolrLauncher"
+CONF_FILES = ("solrconfig.xml", "synonyms.txt", "protwords.txt", "stopwords.txt")
+
+
+def url(paths: HubPaths) -> str:
+    return f"http://127.0.0.1:{paths.settings.hub_solr_port}/solr/{CORE}"
+
+
+def ping_url(paths: HubPaths) -> str:
+    return f"{url(paths)}/admin/ping?wt=json"
+
+
+def _require(tool: str, package: str) -> str:
+    found = shutil.which(tool)
+    if not found:
+        raise HubError(f"'{tool}' not found: install the Debian package {package}")
+    return found
+
+
+def classpath(paths: HubPaths) -> str:
+    """Solr's jars, resolved by Maven once and then read from the cache."""
+    cache = paths.solr_cache
+    cp_file = cache / "classpath.txt"
+    if cp_file.exists():
+        cp = cp_file.read_text(encoding="utf-8").strip()
+        if cp and all(Path(j).exists() for j in cp.split(os.pathsep)):
+            return cp
+    mvn = _require("mvn", "maven")
+    cache.mkdir(parents=True, exist_ok=True)
+    pom = cache / "pom.xml"
+    shutil.copyfile(SOLR_FILES / "pom.xml", pom)
+    say(f"solr: resolving Solr {paths.settings.hub_solr_version} jars with Maven "
+        f"(first run only) into {paths.maven_repo}")
+    run(
+        [
+            mvn, "-q", "-B", "-f", pom, "dependency:build-classpath",
+            f"-Dmdep.outputFile={cp_file}",
+            f"-Dsolr.version={paths.settings.hub_solr_version}",
+            f"-Dmaven.repo.local={paths.maven_repo}",
+        ],
+        what="Maven resolution of Solr",
+        cwd=cache,
+    )
+    cp = cp_file.read_text(encoding="utf-8").strip()
+    if not cp:
+        raise HubError("Maven resolved an empty classpath for Solr")
+    return cp
+
+
+def launcher_classes(paths: HubPaths, cp: str) -> Path:
+    """The compiled launcher, recompiled when its source changes."""
+    source = SOLR_FILES / "SolrLauncher.java"
+    digest = hashlib.sha256(source.read_bytes() + cp.encode()).hexdigest()[:16]
+    classes = paths.solr_cache / "classes" / digest
+    if (classes / "SolrLauncher.class").exists():
+        return classes
+    javac = _require("javac", "openjdk-17-jdk-headless")
+    classes.mkdir(parents=True, exist_ok=True)
+    run([javac, "-nowarn", "-d", classes, "-cp", cp, source], what="javac SolrLauncher")
+    return classes
+
+
+def prepare_home(paths: HubPaths, ckan_schema: Path) -> None:
+    """Solr home with the ``ckan`` core; config files refreshed on every start."""
+    home = paths.solr_home
+    conf = home / CORE / "conf"
+    conf.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(SOLR_FILES / "solr.xml", home / "solr.xml")
+    for name in CONF_FILES:
+        shutil.copyfile(SOLR_FILES / name, conf / name)
+    shutil.copyfile(ckan_schema, conf / "schema.xml")
+    props = home / CORE / "core.properties"
+    if not props.exists():
+        props.write_text(f"name={CORE}\n", encoding="utf-8")
+
+
+def _pid(paths: HubPaths) -> int | None:
+    return owned_pid(paths.pidfile("solr"), MARKER)
+
+
+def is_up(paths: HubPaths) -> bool:
+    return _pid(paths) is not None and ping(ping_url(paths))
+
+
+def start(paths: HubPaths, ckan_schema: Path, *, wait: bool = True) -> str:
+    """Start Solr in the background; with ``wait``, until its ``ckan`` core answers ping."""
+    port = paths.settings.hub_solr_port
+    pid = _pid(paths)
+    if pid is not None:
+        if wait:
+            wait_ready(paths)
+        return f"already running (pid {pid})"
+    if port_open(port):
+        raise HubError(f"port {port} is taken by another process: cannot start Solr")
+    java = _require("java", "openjdk-17-jre-headless")
+    cp = classpath(paths)
+    classes = launcher_classes(paths, cp)
+    prepare_home(paths, ckan_schema)
+    log = paths.log("solr")
+    log.write_text("", encoding="utf-8")  # a fresh log per start: its tail is this start's
+    pid = spawn(
+        [
+            java, "-Xms128m", "-Xmx512m", "-XX:+UseSerialGC", "-Djava.awt.headless=true",
+            f"-Dlog4j.configurationFile={SOLR_FILES / 'log4j2.xml'}",
+            f"-Dsolr.log.dir={paths.logs}",
+            f"-Dsolr.install.dir={paths.solr_home}",
+            "-Dsolr.disableConfigSetsCreateAuthChecks=true",
+            "-cp", f"{classes}{os.pathsep}{cp}", "SolrLauncher", paths.solr_home, str(port),
+        ],
+        log=log,
+        pidfile=paths.pidfile("solr"),
+        cwd=paths.solr_home,
+    )
+    if wait:
+        wait_ready(paths)
+    return f"started (pid {pid})"
+
+
+def wait_ready(paths: HubPaths, deadline_s: float = 120) -> None:
+    wait_until(
+        "solr",
+        lambda: ping(ping_url(paths)),
+        deadline_s=deadline_s,
+        alive=lambda: _pid(paths) is not None,
+        log=paths.log("solr"),
+        interval=0.5,
+    )
+
+
+def stop(paths: HubPaths) -> str:
+    pid = _pid(paths)
+    paths_pid = paths.pidfile("solr")
+    if pid is None:
+        paths_pid.unlink(missing_ok=True)
+        return "not running"
+    stop_pid(pid, what="solr", grace_s=30)
+    paths_pid.unlink(missing_ok=True)
+    return f"stopped (pid {pid})"
