@@ -228,17 +228,17 @@ def init_database(paths: HubPaths) -> str:
     return ", ".join(done) if done else "present"
 
 
-def _pid(paths: HubPaths) -> int | None:
+def running_pid(paths: HubPaths) -> int | None:
     return owned_pid(paths.pidfile("ckan"), f"127.0.0.1:{paths.settings.hub_ckan_port}")
 
 
 def is_up(paths: HubPaths) -> bool:
-    return _pid(paths) is not None and ping(status_url(paths))
+    return running_pid(paths) is not None and ping(status_url(paths))
 
 
 def start(paths: HubPaths, *, workers: int = 3) -> str:
     port = paths.settings.hub_ckan_port
-    pid = _pid(paths)
+    pid = running_pid(paths)
     if pid is not None:
         wait_ready(paths)
         return f"already running (pid {pid})"
@@ -270,7 +270,7 @@ def start(paths: HubPaths, *, workers: int = 3) -> str:
 
 def reload(paths: HubPaths) -> bool:
     """Make running workers re-read ckan.ini and the schema (gunicorn HUP); False if none."""
-    pid = _pid(paths)
+    pid = running_pid(paths)
     if pid is None:
         return False
     import signal
@@ -284,14 +284,14 @@ def wait_ready(paths: HubPaths, deadline_s: float = 120) -> None:
         "ckan",
         lambda: ping(status_url(paths), timeout=5),
         deadline_s=deadline_s,
-        alive=lambda: _pid(paths) is not None,
+        alive=lambda: running_pid(paths) is not None,
         log=paths.log("ckan"),
         interval=0.5,
     )
 
 
 def stop(paths: HubPaths) -> str:
-    pid = _pid(paths)
+    pid = running_pid(paths)
     if pid is None:
         paths.pidfile("ckan").unlink(missing_ok=True)
         return "not running"

@@ -20,7 +20,7 @@ from dgti_data.hub.layout import (
     DATASTORE_RO_ROLE,
     HubPaths,
 )
-from dgti_data.hub.processes import HubError, pid_alive, port_open, read_pid, run, say
+from dgti_data.hub.processes import HubError, pid_alive, port_open, read_pid, run
 
 PG_VERSION = "15"
 CONF_NAME = "dgti-hub.conf"
@@ -201,9 +201,7 @@ ALTER ROLE {DATASTORE_RO_ROLE} WITH LOGIN PASSWORD {ro_pw};
         if db not in existing:
             psql(paths, f"CREATE DATABASE {db} OWNER {CKAN_ROLE} ENCODING 'UTF8' TEMPLATE template0")
             created.append(db)
-    if created:
-        say(f"postgres: created databases {', '.join(created)}")
-    return "created " + ", ".join(created) if created else "databases present"
+    return "created databases " + ", ".join(created) if created else "databases present"
 
 
 def has_ckan_tables(paths: HubPaths) -> bool:

@@ -39,6 +39,24 @@ def phase(name: str, timings: dict[str, float] | None = None) -> Iterator[None]:
         say(f"{name}: {elapsed:.1f} s")
 
 
+@contextlib.contextmanager
+def exclusive(lockfile: Path, what: str) -> Iterator[None]:
+    """Hold an exclusive lock on ``lockfile`` (one ``hub up``/``down`` at a time)."""
+    import fcntl
+
+    lockfile.parent.mkdir(parents=True, exist_ok=True)
+    with lockfile.open("a") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            say(f"another hub command holds {lockfile}: waiting for it before {what}")
+            fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
 def port_open(port: int, host: str = "127.0.0.1", timeout: float = 0.5) -> bool:
     """Whether something accepts TCP connections on host:port now."""
     try:

@@ -18,7 +18,7 @@ from dgti_data.hub.processes import (
 MARKER = "redis-server"
 
 
-def _pid(paths: HubPaths) -> int | None:
+def running_pid(paths: HubPaths) -> int | None:
     return owned_pid(paths.pidfile("redis"), MARKER)
 
 
@@ -33,12 +33,12 @@ def answers(port: int) -> bool:
 
 
 def is_up(paths: HubPaths) -> bool:
-    return _pid(paths) is not None and answers(paths.settings.hub_redis_port)
+    return running_pid(paths) is not None and answers(paths.settings.hub_redis_port)
 
 
 def start(paths: HubPaths) -> str:
     port = paths.settings.hub_redis_port
-    pid = _pid(paths)
+    pid = running_pid(paths)
     if pid is not None:
         wait_until("redis", lambda: answers(port), deadline_s=15, log=paths.log("redis"))
         return f"already running (pid {pid})"
@@ -59,14 +59,14 @@ def start(paths: HubPaths) -> str:
         "redis",
         lambda: answers(port),
         deadline_s=15,
-        alive=lambda: _pid(paths) is not None or not paths.pidfile("redis").exists(),
+        alive=lambda: running_pid(paths) is not None or not paths.pidfile("redis").exists(),
         log=paths.log("redis"),
     )
-    return f"started (pid {_pid(paths)})"
+    return f"started (pid {running_pid(paths)})"
 
 
 def stop(paths: HubPaths) -> str:
-    pid = _pid(paths)
+    pid = running_pid(paths)
     if pid is None:
         paths.pidfile("redis").unlink(missing_ok=True)
         return "not running"

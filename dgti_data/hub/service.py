@@ -10,7 +10,7 @@ from pathlib import Path
 
 from dgti_data.hub import accounts, ckan, postgres, redis, solr
 from dgti_data.hub.layout import HubPaths, load_secrets, write_private
-from dgti_data.hub.processes import HubError, phase, pid_alive, port_open, read_pid, say
+from dgti_data.hub.processes import HubError, exclusive, phase, pid_alive, port_open, read_pid, say
 from dgti_data.settings import HubConnection, Settings, get_settings
 
 
@@ -21,6 +21,17 @@ def _paths(settings: Settings | None) -> HubPaths:
 def up(settings: Settings | None = None) -> HubConnection:
     """Bring every part of the hub up (reusing what runs); write and return ``hub.json``."""
     paths = _paths(settings)
+    paths.root.mkdir(parents=True, exist_ok=True)
+    with exclusive(_lockfile(paths), "hub up"):
+        return _up(paths)
+
+
+def _lockfile(paths: HubPaths) -> Path:
+    # Beside the state folder, so that a purge can delete the folder while holding it.
+    return paths.root.parent / f".{paths.root.name}.lock"
+
+
+def _up(paths: HubPaths) -> HubConnection:
     timings: dict[str, float] = {}
     start = time.monotonic()
     say(f"bringing up the local CKAN hub in {paths.root} (caches in {paths.cache})")
@@ -124,6 +135,11 @@ def ensure_hub(settings: Settings | None = None) -> HubConnection:
 def down(settings: Settings | None = None, *, purge: bool = False) -> None:
     """Stop what ``up`` started (by pid files). With ``purge``, also delete the state folder."""
     paths = _paths(settings)
+    with exclusive(_lockfile(paths), "hub down"):
+        _down(paths, purge)
+
+
+def _down(paths: HubPaths, purge: bool) -> None:
     for name, module in (("ckan", ckan), ("solr", solr), ("redis", redis),
                          ("postgres", postgres)):
         with phase(f"{name} stop"):
@@ -134,12 +150,12 @@ def down(settings: Settings | None = None, *, purge: bool = False) -> None:
 
 def _purge(paths: HubPaths) -> None:
     root = paths.root.resolve()
-    ours = any((root / marker).exists() for marker in ("run", "postgres", "hub.json", "solr"))
-    if root in (Path("/"), Path.home().resolve()) or len(root.parts) < 3 or not ours:
-        raise HubError(f"refusing to purge {root}: it does not look like a hub state folder")
     if not root.exists():
         say(f"purge: {root} does not exist")
         return
+    ours = any((root / marker).exists() for marker in ("run", "postgres", "hub.json", "solr"))
+    if root in (Path("/"), Path.home().resolve()) or len(root.parts) < 3 or not ours:
+        raise HubError(f"refusing to purge {root}: it does not look like a hub state folder")
     shutil.rmtree(root)
     say(f"purge: deleted {root} (caches in {paths.cache} kept)")
 
@@ -162,11 +178,11 @@ def status(settings: Settings | None = None) -> dict[str, str]:
     pg_pid = postgres.running_pid(paths)
     result["postgres"] = describe(pg_pid, port_open(s.hub_postgres_port),
                                   f"127.0.0.1:{s.hub_postgres_port}", s.hub_postgres_port)
-    result["redis"] = describe(redis._pid(paths), redis.answers(s.hub_redis_port),
+    result["redis"] = describe(redis.running_pid(paths), redis.answers(s.hub_redis_port),
                                f"redis://127.0.0.1:{s.hub_redis_port}", s.hub_redis_port)
-    result["solr"] = describe(solr._pid(paths), solr.is_up(paths), solr.url(paths),
+    result["solr"] = describe(solr.running_pid(paths), solr.is_up(paths), solr.url(paths),
                               s.hub_solr_port)
-    result["ckan"] = describe(ckan._pid(paths), ckan.is_up(paths), ckan.url(paths),
+    result["ckan"] = describe(ckan.running_pid(paths), ckan.is_up(paths), ckan.url(paths),
                               s.hub_ckan_port)
     result["hub.json"] = str(s.hub_file) if s.hub_file.exists() else "missing"
     stale = [name for name in ("solr", "ckan", "redis")

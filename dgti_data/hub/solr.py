@@ -103,18 +103,18 @@ def prepare_home(paths: HubPaths, ckan_schema: Path) -> None:
         props.write_text(f"name={CORE}\n", encoding="utf-8")
 
 
-def _pid(paths: HubPaths) -> int | None:
+def running_pid(paths: HubPaths) -> int | None:
     return owned_pid(paths.pidfile("solr"), MARKER)
 
 
 def is_up(paths: HubPaths) -> bool:
-    return _pid(paths) is not None and ping(ping_url(paths))
+    return running_pid(paths) is not None and ping(ping_url(paths))
 
 
 def start(paths: HubPaths, ckan_schema: Path, *, wait: bool = True) -> str:
     """Start Solr in the background; with ``wait``, until its ``ckan`` core answers ping."""
     port = paths.settings.hub_solr_port
-    pid = _pid(paths)
+    pid = running_pid(paths)
     if pid is not None:
         if wait:
             wait_ready(paths)
@@ -150,14 +150,14 @@ def wait_ready(paths: HubPaths, deadline_s: float = 120) -> None:
         "solr",
         lambda: ping(ping_url(paths)),
         deadline_s=deadline_s,
-        alive=lambda: _pid(paths) is not None,
+        alive=lambda: running_pid(paths) is not None,
         log=paths.log("solr"),
         interval=0.5,
     )
 
 
 def stop(paths: HubPaths) -> str:
-    pid = _pid(paths)
+    pid = running_pid(paths)
     paths_pid = paths.pidfile("solr")
     if pid is None:
         paths_pid.unlink(missing_ok=True)
