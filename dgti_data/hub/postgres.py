@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import pwd
 import shutil
+import subprocess
 from pathlib import Path
 
 from dgti_data.hub.layout import (
@@ -98,6 +99,16 @@ def init_cluster(paths: HubPaths) -> bool:
     paths.pg_socket.mkdir(parents=True, exist_ok=True)
     for d in (paths.pg_data, paths.pg_socket):
         _chown(d)
+    if os.geteuid() == 0:
+        probe = subprocess.run(
+            ["runuser", "-u", "postgres", "--", "test", "-w", str(paths.pg_data)],
+            cwd="/", check=False,
+        )
+        if probe.returncode != 0:
+            raise HubError(
+                f"the postgres user cannot reach {paths.pg_data}: put the hub's state "
+                "(DGTI_HUB_DIR) where that user can enter, e.g. under /var/tmp, not /root"
+            )
     os.chmod(paths.pg_data, 0o700)
     os.chmod(paths.pg_socket, 0o755)
     run(
