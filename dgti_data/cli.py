@@ -108,16 +108,16 @@ def reference_build(shared: Path) -> None:
         click.echo(f"{name}: {n} rows")
 
 
-def _register_optional() -> None:
-    """Commands whose modules live in their own stage packages."""
-    from dgti_data.sample.cli import sample
+def _register_stage_commands() -> None:
+    """Commands whose code lives in their own stage packages."""
+    from dgti_data.hub.cli import hub
 
-    main.add_command(sample)
-    try:
-        from dgti_data.hub.cli import hub
-    except ImportError:  # the hub package is optional in an installed pipeline
-        return
     main.add_command(hub)
+    try:
+        from dgti_data.sample.cli import sample
+    except ImportError:
+        return
+    main.add_command(sample)
 
 
-_register_optional()
+_register_stage_commands()
