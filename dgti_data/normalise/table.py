@@ -1,0 +1,130 @@
+"""The normalise stage: a RawTable in, the schema's columns out, every change counted."""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from dgti_data.datasets import Dataset
+from dgti_data.normalise.changes import ChangeLog
+from dgti_data.normalise.headers import column_label, map_headers, missing_fields
+from dgti_data.normalise.pipeline import normalise_column
+from dgti_data.read.table import EncodingInfo, RawTable, TableFormat
+
+
+@dataclass(frozen=True)
+class SourceInfo:
+    """Where the rows came from and how they were read, for the report."""
+
+    path: Path
+    format: TableFormat
+    encoding: EncodingInfo | None
+    sheet: str | None = None
+    delimiter: str | None = None
+    header_row: int = 1
+    blank_rows: int = 0
+
+
+@dataclass
+class NormalisedTable:
+    """Columns named and ordered as the schema says; cells ``str`` or None (empty).
+
+    ``row_numbers[i]`` is the raw file's row for frame row ``i`` (and for data row ``i`` of
+    ``to_csv``'s output, whose own row number is ``i + 2``). ``set_aside`` holds columns with
+    data that no field takes (unknown or duplicate headers): never published, listed in reports.
+    """
+
+    dataset: str
+    frame: pd.DataFrame
+    row_numbers: list[int]
+    source: SourceInfo
+    header_map: dict[str, str]
+    unmapped_headers: list[str]
+    missing_fields: list[str]
+    duplicate_headers: dict[str, str]
+    changes: ChangeLog
+    rows_read: int
+    set_aside: pd.DataFrame
+    warnings: list[str] = field(default_factory=list)
+
+    def to_csv(self, path: Path) -> Path:
+        """UTF-8 without BOM, header = field names, minimal quoting, ``\\n`` line ends, None → empty."""
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("w", encoding="utf-8", newline="") as fh:
+            writer = csv.writer(fh, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
+            writer.writerow(self.frame.columns)
+            writer.writerows(self.frame.itertuples(index=False, name=None))
+        return path
+
+
+def _empty_positions(raw: RawTable) -> set[int]:
+    """Blank-header columns holding no data: trailing delimiters, not content."""
+    empty = set()
+    for position, header in enumerate(raw.headers):
+        if header.strip():
+            continue
+        column = raw.frame[raw.frame.columns[position]]
+        if all(v is None or (isinstance(v, str) and not v.strip()) for v in column.tolist()):
+            empty.add(position)
+    return empty
+
+
+def normalise(raw: RawTable, dataset: Dataset) -> NormalisedTable:
+    """Map headers to the schema and normalise every cell of the mapped columns."""
+    mapping = map_headers(raw.headers, dataset, _empty_positions(raw))
+    changes = ChangeLog()
+    rows = len(raw.frame)
+    positions = mapping.positions
+    columns = {}
+    for spec in dataset.fields:
+        position = positions.get(spec.name)
+        if position is None:
+            values = np.full(rows, None, dtype=object)
+        else:
+            raw_column = raw.frame[raw.frame.columns[position]]
+            values = normalise_column(raw_column, spec, changes, raw.row_numbers)
+        columns[spec.name] = pd.Series(values, dtype=object)
+    frame = pd.DataFrame(columns, columns=dataset.field_names)
+    frame.index = pd.RangeIndex(rows)
+
+    aside = mapping.set_aside
+    labels = [column_label(c.position, c.header) for c in aside]
+    labels = [
+        f"{label} (column {c.position + 1})" if labels.count(label) > 1 else label
+        for label, c in zip(labels, aside, strict=True)
+    ]
+    set_aside = raw.frame[[raw.frame.columns[c.position] for c in aside]].copy()
+    set_aside.columns = labels
+    set_aside.index = pd.RangeIndex(rows)
+
+    warnings = [*raw.warnings, *mapping.warnings]
+    unmapped = mapping.unmapped_headers
+    if unmapped:
+        warnings.append(f"{len(unmapped)} column(s) match no field and are set aside: {', '.join(unmapped)}")
+    return NormalisedTable(
+        dataset=dataset.name,
+        frame=frame,
+        row_numbers=list(raw.row_numbers),
+        source=SourceInfo(
+            path=raw.path,
+            format=raw.format,
+            encoding=raw.encoding,
+            sheet=raw.sheet,
+            delimiter=raw.delimiter,
+            header_row=raw.header_row,
+            blank_rows=raw.blank_rows,
+        ),
+        header_map=mapping.header_map,
+        unmapped_headers=unmapped,
+        missing_fields=missing_fields(mapping, dataset),
+        duplicate_headers=mapping.duplicate_headers,
+        changes=changes,
+        rows_read=rows,
+        set_aside=set_aside,
+        warnings=warnings,
+    )

@@ -1,0 +1,116 @@
+"""Entry points of the read stage: tell the file's format by its bytes, then read it as a table.
+
+The input is only ever opened for reading. Anything that is not a readable table raises
+``UnusableInputError`` with the file and a one-line reason, never a traceback.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+from dgti_data.errors import UnusableInputError
+from dgti_data.read.delimited import iter_csv
+from dgti_data.read.encoding import detect_encoding
+from dgti_data.read.table import RawTable, TableFormat, concat_batches
+from dgti_data.read.xlsx import iter_xlsx
+
+DEFAULT_BATCH_ROWS = 50_000
+
+_ZIP = b"PK\x03\x04"
+_OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_FOREIGN = (
+    (b"%PDF-", "a PDF document, not a table"),
+    (b"\x89PNG", "a PNG image, not a table"),
+    (b"\xff\xd8\xff", "a JPEG image, not a table"),
+    (b"\x1f\x8b", "a gzip archive: unpack it first"),
+)
+_MARKUP = (b"<!doctype html", b"<html", b"<table", b"<?xml", b"<workbook")
+
+
+def sniff_format(path: Path) -> TableFormat:
+    """``csv`` or ``xlsx`` from the content (the extension may lie); reject anything else."""
+    if not path.exists():
+        raise UnusableInputError(path, "no such file")
+    if not path.is_file():
+        raise UnusableInputError(path, "not a regular file")
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(512)
+    except OSError as exc:
+        raise UnusableInputError(path, f"cannot open: {exc.strerror or exc}") from None
+    if not head:
+        raise UnusableInputError(path, "empty file (0 bytes)")
+    if head.startswith(_ZIP):
+        return _zip_format(path)
+    if head.startswith(_OLE2):
+        raise UnusableInputError(path, "a legacy Excel .xls (OLE2) workbook: save it as .xlsx or CSV UTF-8")
+    for magic, reason in _FOREIGN:
+        if head.startswith(magic):
+            raise UnusableInputError(path, reason)
+    text_start = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if text_start.startswith(_MARKUP):
+        raise UnusableInputError(
+            path,
+            "an HTML or XML page (web systems often save these as .xls), not a table file: "
+            "open it in a spreadsheet and save as .xlsx or CSV UTF-8",
+        )
+    if path.suffix.lower() in {".xlsx", ".xlsm"}:
+        raise UnusableInputError(path, "named .xlsx but not a zip archive: the workbook is damaged")
+    return "csv"
+
+
+def _zip_format(path: Path) -> TableFormat:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = set(archive.namelist())
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise UnusableInputError(path, f"a damaged zip archive: {exc}") from None
+    if "xl/workbook.xml" in names:
+        return "xlsx"
+    if "content.xml" in names:
+        raise UnusableInputError(path, "an OpenDocument spreadsheet (.ods): save it as .xlsx or CSV UTF-8")
+    raise UnusableInputError(path, "a zip archive without an Excel workbook in it")
+
+
+def iter_batches(
+    path: Path,
+    encoding: str | None = None,
+    sheet: str | None = None,
+    batch_rows: int = DEFAULT_BATCH_ROWS,
+) -> Iterator[RawTable]:
+    """The table in batches of at most ``batch_rows`` rows, same headers in each: for big files."""
+    path = Path(path)
+    fmt = sniff_format(path)
+    if fmt == "xlsx":
+        if encoding:
+            raise UnusableInputError(path, "an encoding was given, but this is an .xlsx workbook")
+        yield from iter_xlsx(path, sheet, batch_rows)
+        return
+    if sheet:
+        raise UnusableInputError(path, f"a sheet ({sheet!r}) was asked for, but this is a text file")
+    info = detect_encoding(path, encoding)
+    first = True
+    for batch in iter_csv(path, info, batch_rows):
+        if first:
+            if info.method == "detector":
+                batch.warnings.insert(
+                    0,
+                    f"text encoding guessed as {info.encoding} by charset-normalizer "
+                    f"(confidence {info.confidence}): check Thai text in the output, "
+                    "or give the encoding explicitly",
+                )
+            if path.suffix.lower() in {".xlsx", ".xlsm", ".xls"}:
+                batch.warnings.insert(0, f"named {path.suffix} but holds delimited text: read as CSV")
+            first = False
+        yield batch
+
+
+def read_table(path: Path, encoding: str | None = None, sheet: str | None = None) -> RawTable:
+    """Read a CSV or XLSX export whole. ``encoding`` overrides detection; ``sheet`` picks a sheet."""
+    batches = list(iter_batches(path, encoding=encoding, sheet=sheet))
+    table = concat_batches(batches)
+    if table.rows == 0:
+        table.warnings.append("no data rows below the header")
+    return table
