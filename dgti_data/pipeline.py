@@ -12,7 +12,7 @@ from typing import Any
 from dgti_data.datasets import Catalog, Dataset
 from dgti_data.errors import UnusableInputError
 from dgti_data.normalise import normalise
-from dgti_data.normalise.headers import clean_header
+from dgti_data.normalise.headers import header_key
 from dgti_data.read import read_table
 from dgti_data.report import build_summary, write_html, write_json
 from dgti_data.validate import ValidationResult, validate
@@ -38,11 +38,11 @@ def detect_dataset(path: Path, headers: list[str], catalog: Catalog) -> Dataset:
     for name in sorted(catalog.names(), key=len, reverse=True):
         if path.name.startswith(name):
             return catalog.get(name)
-    cleaned = {clean_header(h) for h in headers}
+    cleaned = {header_key(h) for h in headers}
     best, score = None, 0
     for name in catalog.names():
         ds = catalog.get(name)
-        known = {clean_header(h) for f in ds.fields for h in (*f.source_headers, f.name)}
+        known = {header_key(h) for f in ds.fields for h in (*f.source_headers, f.name)}
         hits = len(cleaned & known)
         if hits > score:
             best, score = ds, hits

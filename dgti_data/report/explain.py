@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from dgti_data.datasets import Dataset
 from dgti_data.validate.result import CellError
 
@@ -12,6 +14,8 @@ _TYPES = {
     "boolean": ("ค่าใช่/ไม่ใช่ (มี/ไม่มี)", "yes/no (มี/ไม่มี)"),
     "string": ("ข้อความ", "text"),
 }
+
+_EARLIER = re.compile(r'position "?(\d+)"?')
 
 TYPE_LABELS = {
     "type-error": ("ชนิดข้อมูลไม่ถูกต้อง", "Wrong type"),
@@ -64,8 +68,11 @@ def explain(error: CellError, dataset: Dataset) -> tuple[str, str]:
         if k == "unique":
             return (f"{th_name} ซ้ำกับแถวก่อนหน้า", f"{en_name} repeats an earlier row")
     if error.type == "primary-key":
-        return (f"{th_name} ซ้ำกับแถวก่อนหน้า ({error.note})",
-                f"{en_name} repeats an earlier row's key ({error.note})")
+        earlier = _EARLIER.search(error.note)
+        if earlier:
+            return (f"{th_name} ซ้ำกับแถวที่ {earlier.group(1)}",
+                    f"{en_name} repeats the key of row {earlier.group(1)}")
+        return (f"{th_name} ซ้ำกับแถวก่อนหน้า", f"{en_name} repeats an earlier row's key")
     if error.type == "foreign-key":
         return (f"{th_name} ไม่พบในทะเบียนอ้างอิง", f"{en_name} is not in the reference register")
     if error.type == "missing-label":

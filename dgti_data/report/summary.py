@@ -18,7 +18,9 @@ NORMALISER_LABELS = {
     "thousands_separator": ("ลบเครื่องหมายจุลภาคคั่นหลักพัน", "Thousands separators removed"),
     "be_date": ("แปลงวันที่ พ.ศ. เป็น ค.ศ. (ISO)", "Buddhist-Era dates converted to ISO"),
     "excel_serial": ("แปลงเลขวันที่ของ Excel", "Excel serial dates converted"),
-    "datetime": ("แปลงวันที่จากเซลล์ Excel", "Excel date cells converted"),
+    "excel_datetime": ("แปลงวันที่จากเซลล์ Excel", "Excel date cells converted"),
+    "excel_number": ("ปรับตัวเลขจากเซลล์ Excel", "Excel number cells written plainly"),
+    "date_format": ("แปลงวันที่ ค.ศ. เป็นรูปแบบ ISO", "Common-Era dates rewritten as ISO"),
 }
 
 
@@ -72,6 +74,7 @@ def build_summary(table: Any, result: ValidationResult) -> dict[str, Any]:
         "error_count": len(errors),
         "errors_by_type": result.errors_by("type"),
         "errors_by_field": result.errors_by("field"),
+        "field_titles": {f.name: {"th": f.title_th, "en": f.title} for f in ds.fields},
         "valid": result.valid,
         "publishable": result.publishable,
         "headers": {

@@ -22,6 +22,7 @@ from dgti_data.validate.result import CellError, ValidationResult
 __all__ = ["CellError", "ValidationResult", "validate"]
 
 _CONSTRAINT = re.compile(r'constraint "(\w+)"')
+_POSITION = re.compile(r'row at position "?(\d+)"?')
 QUARANTINE_NOTICE = (
     "Quarantine files hold raw rows, personal data included, for the data steward only.\n"
     "They stay on the machine that runs the pipeline: never publish, e-mail or upload them.\n"
@@ -39,13 +40,17 @@ def _frictionless_validate(catalog: Catalog, dataset: Dataset, csv_path: Path) -
         return resource.validate(limit_errors=10**9)
 
 
-def _cell_error(err: dict[str, Any], raw_row: int | None, personal: set[str]) -> CellError:
+def _cell_error(err: dict[str, Any], raw_row: int | None, personal: set[str], dataset: Dataset) -> CellError:
     field = err.get("fieldName") or next(iter(err.get("fieldNames", [])), None)
+    if field is None and err["type"] == "primary-key" and dataset.primary_key:
+        field = dataset.primary_key[0]
     match = _CONSTRAINT.search(err.get("note", ""))
     if "cell" in err:
         value = show(err["cell"], field, personal)
     elif err.get("fieldCells"):
         value = ", ".join(str(show(c, field, personal)) for c in err["fieldCells"])
+    elif err.get("cells") and field in dataset.field_names:
+        value = err["cells"][dataset.field_names.index(field)]
     else:
         value = None
     return CellError(
@@ -68,10 +73,14 @@ def validate(table: Any, dataset: Dataset, catalog: Catalog, out_dir: Path) -> V
     finally:
         work_csv.unlink(missing_ok=True)
     personal = personal_fields(dataset)
-    # Primary-key errors name no field in frictionless: give them the key.
-    pk_field = dataset.primary_key[0] if dataset.primary_key else None
-
     raw_rows: list[int] = list(table.row_numbers)
+
+    def to_raw(row_number: int | None) -> int | None:
+        """Row numbers of the normalised CSV (header = 1) back to the raw file's rows."""
+        if row_number and 0 <= row_number - 2 < len(raw_rows):
+            return raw_rows[row_number - 2]
+        return None
+
     errors: list[CellError] = []
     table_errors: list[CellError] = []
     invalid: dict[int, list[CellError]] = {}
@@ -81,14 +90,17 @@ def validate(table: Any, dataset: Dataset, catalog: Catalog, out_dir: Path) -> V
         sanitised = []
         for err in task.get("errors", []):
             row_number = err.get("rowNumber")
-            raw_row = raw_rows[row_number - 2] if row_number and row_number - 2 < len(raw_rows) else None
+            raw_row = to_raw(row_number)
             if raw_row is not None:
                 err["rowNumber"] = raw_row
+                for key in ("note", "message"):
+                    if key in err:
+                        err[key] = _POSITION.sub(
+                            lambda m: f'row at position "{to_raw(int(m.group(1))) or m.group(1)}"', err[key]
+                        )
             clean = sanitise_error(err, dataset, personal)
             sanitised.append(clean)
-            cell_error = _cell_error(clean, raw_row, personal)
-            if err["type"] == "primary-key" and cell_error.field is None:
-                cell_error = CellError(**{**cell_error.to_dict(), "field": pk_field})
+            cell_error = _cell_error(clean, raw_row, personal, dataset)
             if row_number:
                 errors.append(cell_error)
                 invalid.setdefault(row_number - 2, []).append(cell_error)

@@ -1,0 +1,109 @@
+"""Validation: planted errors found exactly, nothing lost, raw input untouched, personal data masked."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+from pathlib import Path
+
+import pytest
+
+from dgti_data.pipeline import process_file
+from dgti_data.validate.privacy import MASK
+from tests.conftest import planted
+
+FORMATS = ["csv-utf8-bom", "csv-cp874", "xlsx"]
+DATASETS = ["local-digital-submissions", "lao-digital-readiness-survey"]
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize("dataset", DATASETS)
+def test_messy_sample_finds_exactly_the_planted_errors(make_sample, catalog, tmp_path, dataset, fmt):
+    raw = make_sample(dataset, fmt)
+    before = hashlib.sha256(raw.read_bytes()).hexdigest()
+    outcome = process_file(raw, catalog, tmp_path)
+    found = {(e.row, e.field, e.type) for e in outcome.result.errors}
+    assert planted(raw), "the sample should carry planted errors"
+    assert found == planted(raw)
+    assert not outcome.result.table_errors
+    assert hashlib.sha256(raw.read_bytes()).hexdigest() == before, "raw input must never change"
+
+
+def _rows(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def test_rows_in_equal_valid_plus_quarantined(make_sample, catalog, tmp_path):
+    raw = make_sample("local-digital-submissions", "csv-utf8-bom")
+    result = process_file(raw, catalog, tmp_path).result
+    valid, quarantined = _rows(result.valid_path), _rows(result.quarantine_path)
+    assert len(valid) + len(quarantined) == result.rows_read == 1000
+    assert len(quarantined) == result.quarantined_rows == len({r for r, _, _ in planted(raw)})
+    # every quarantined row says why, and points at its raw row
+    bad_rows = {r for r, _, _ in planted(raw)}
+    assert {int(q["_raw_row"]) for q in quarantined} == bad_rows
+    for q in quarantined:
+        reasons = json.loads(q["_errors"])
+        assert reasons and all(r["row"] == int(q["_raw_row"]) for r in reasons)
+    # nothing valid is lost: valid ids + quarantined ids cover every row's id once
+    ids = [r["submission_id"] for r in valid] + [q["submission_id"] for q in quarantined]
+    assert len(ids) == 1000
+
+
+def test_policy_decides_publishability(make_sample, catalog, tmp_path):
+    subs = process_file(make_sample("local-digital-submissions"), catalog, tmp_path / "a").result
+    survey = process_file(make_sample("lao-digital-readiness-survey"), catalog, tmp_path / "b").result
+    assert not subs.valid and subs.publishable, "submissions publish their valid rows"
+    assert not survey.valid and not survey.publishable, "the survey blocks on any error"
+    clean = process_file(make_sample("lao-digital-readiness-survey", error_rate=0.0), catalog,
+                         tmp_path / "c").result
+    assert clean.valid and clean.publishable and clean.quarantined_rows == 0
+
+
+def test_reports_never_show_personal_values(make_sample, catalog, tmp_path):
+    raw = make_sample("local-digital-submissions", "csv-utf8-bom")
+    outcome = process_file(raw, catalog, tmp_path)
+    manifest = json.loads(Path(f"{raw}.manifest.json").read_text(encoding="utf-8"))
+    values = {p["value"] for p in manifest["personal_values"] if len(p["value"]) >= 6}
+    assert values
+    for report in (outcome.json_report, outcome.html_report):
+        text = report.read_text(encoding="utf-8")
+        leaked = [v for v in values if v in text]
+        assert not leaked, f"{report.name} shows personal values"
+
+
+def test_error_in_personal_field_is_masked(catalog, tmp_path):
+    ds = catalog.get("lao-digital-readiness-survey")
+    header = [f.source_headers[0] for f in ds.fields]
+    good = {
+        "response_id": "SRV-2566-000001", "survey_year": "2566", "survey_date": "2023-06-01",
+        "lao_code": "2110101", "lao_name": "สมุทรปราการ", "lao_type": "อบจ.", "province_code": "11",
+        "region": "ภาคกลาง", "has_website": "มี", "website_url": "https://www.spao.go.th",
+        "e_service_count": "3", "e_document_system": "ไม่มี", "internet_bandwidth_mbps": "100",
+        "it_staff_count": "2", "digital_budget_thb": "150000", "readiness_level": "3", "obstacles": "",
+        "respondent_name": "นายสมชาย ใจดี", "respondent_position": "ปลัด อปท.", "respondent_gender": "ชาย",
+        "respondent_age": "45", "respondent_phone": "0812345678",
+        "respondent_email": "not-an-email-somchai", "respondent_national_id": "",
+    }
+    path = tmp_path / "survey.csv"
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(header)
+        w.writerow([good[f.name] for f in ds.fields])
+    outcome = process_file(path, catalog, tmp_path / "out", "lao-digital-readiness-survey")
+    (error,) = outcome.result.errors
+    assert (error.field, error.type, error.value) == ("respondent_email", "type-error", MASK)
+    report = outcome.json_report.read_text(encoding="utf-8")
+    assert "not-an-email-somchai" not in report and "สมชาย" not in report
+
+
+def test_missing_required_column_blocks(catalog, tmp_path):
+    ds = catalog.get("local-digital-submissions")
+    path = tmp_path / "subs.csv"
+    path.write_text(",".join(f.source_headers[0] for f in ds.fields if f.name != "lao_code") + "\n",
+                    encoding="utf-8")
+    result = process_file(path, catalog, tmp_path / "out", ds.name).result
+    assert [(e.field, e.type) for e in result.table_errors] == [("lao_code", "missing-label")]
+    assert not result.publishable
