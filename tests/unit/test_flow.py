@@ -1,0 +1,52 @@
+"""The drop-folder flow under a real (temporary) Prefect API: one task per file, artifacts made."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+from prefect.testing.utilities import prefect_test_harness
+
+from flows.validate_drop_folder import validate_drop_folder
+from tests.conftest import planted
+
+
+@pytest.fixture(scope="module")
+def prefect_api():
+    with prefect_test_harness(server_startup_timeout=120):
+        yield
+
+
+def test_flow_validates_every_file_and_reports(prefect_api, make_sample, tmp_path):
+    drop = tmp_path / "drop"
+    drop.mkdir()
+    sources = [
+        make_sample("local-digital-submissions", "csv-cp874", rows=300),
+        make_sample("lao-digital-readiness-survey", "xlsx", rows=200),
+    ]
+    for src in sources:
+        shutil.copy(src, drop / src.name)
+    (drop / "local-digital-submissions-broken.csv").write_bytes(b"\x00\xff\x00garbage")
+    (drop / "notes.md").write_text("not a raw export", encoding="utf-8")
+
+    results = validate_drop_folder(drop, tmp_path / "out")
+
+    by_file = {r["file"] if r.get("unusable") else r["source"]["file"]: r for r in results}
+    assert set(by_file) == {s.name for s in sources} | {"local-digital-submissions-broken.csv"}
+    assert by_file["local-digital-submissions-broken.csv"]["unusable"] is True
+    for src in sources:
+        summary = by_file[src.name]
+        assert summary["error_count"] == len(planted(src))
+        assert summary["valid_rows"] + summary["quarantined_rows"] == summary["rows_read"]
+    assert len(list((tmp_path / "out").glob("*/report.html"))) == 2
+
+    from prefect.client.orchestration import get_client
+
+    async def artifact_keys():
+        async with get_client() as client:
+            return {a.key for a in await client.read_artifacts()}
+
+    import asyncio
+
+    keys = asyncio.run(artifact_keys())
+    assert {"validation-summary", "validation-errors"} <= keys
