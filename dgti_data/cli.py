@@ -91,6 +91,24 @@ def validate_cmd(file: Path, dataset_name: str | None, report_dir: Path | None, 
     sys.exit(outcome.exit_code)
 
 
+@main.group("report")
+def report_group() -> None:
+    """The steward's reports."""
+
+
+@report_group.command("screenshot")
+@click.argument("html", type=click.Path(path_type=Path, exists=True, dir_okay=False))
+@click.option("--png", type=click.Path(path_type=Path), default=None, help="Default: next to the report.")
+@click.option("--pdf", type=click.Path(path_type=Path), default=None, help="Also print a PDF.")
+def report_screenshot(html: Path, png: Path | None, pdf: Path | None) -> None:
+    """Render a report.html in headless Chromium, to check by eye that Thai renders."""
+    from dgti_data.report.browser import print_pdf, screenshot
+
+    click.echo(screenshot(html, png or html.with_suffix(".png")))
+    if pdf:
+        click.echo(print_pdf(html, pdf))
+
+
 @main.group("reference")
 def reference_group() -> None:
     """Reference tables (provinces, regions, districts, LAO registry)."""
