@@ -1,0 +1,166 @@
+"""Table Schema → a typed DataStore table with a Thai/English data dictionary.
+
+XLoader and DataPusher guess column types (or load everything as text); here the types come
+from the published Table Schema, the primary key becomes the DataStore primary key, and each
+column's Thai label and bilingual description go into the data dictionary (``info``).
+
+Identifiers: DataStore column names are PostgreSQL identifiers (63 bytes at most; a Thai
+character takes 3 bytes in UTF-8), so ids stay the English field names and Thai goes only into
+``info``, which PostgreSQL stores as a column comment, where length is not limited.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from dgti_data.errors import ConfigurationError, TerminalError
+
+PG_IDENTIFIER_BYTES = 63
+LABEL_MAX_CHARS = 200
+_INT4 = (-(2**31), 2**31 - 1)
+_TRUE = {"true", "True", "TRUE", "1"}
+_FALSE = {"false", "False", "FALSE", "0"}
+
+
+class RowError(TerminalError):
+    """A value in the published CSV that its declared type cannot hold (validation was bypassed)."""
+
+
+def datastore_type(field: dict[str, Any]) -> str:
+    """The DataStore (PostgreSQL) type for a Table Schema field.
+
+    Integers get ``int4`` only when their constraints keep them inside 32 bits: column types are
+    never altered by CKAN later, so a too-small type would need the table dropped.
+    """
+    kind = field.get("type", "string")
+    if kind == "integer":
+        c = field.get("constraints", {})
+        lo, hi = c.get("minimum"), c.get("maximum")
+        if lo is not None and hi is not None and _INT4[0] <= lo and hi <= _INT4[1]:
+            return "int4"
+        return "int8"
+    return {
+        "number": "numeric",
+        "boolean": "bool",
+        "date": "date",
+        "datetime": "timestamp",
+        "time": "time",
+        "year": "int4",
+        "object": "json",
+        "array": "json",
+    }.get(kind, "text")
+
+
+def _bounded(text: str, limit: int = LABEL_MAX_CHARS) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def field_info(field: dict[str, Any]) -> dict[str, str]:
+    """The data dictionary entry: Thai label; Thai description, then the English title and description."""
+    label = field.get("titleTh") or field.get("title") or field["name"]
+    notes = [field.get("descriptionTh", "")]
+    en = field.get("title", "")
+    if field.get("description"):
+        en = f"{en}: {field['description']}" if en else field["description"]
+    notes.append(en)
+    return {"label": _bounded(label.strip()), "notes": "\n\n".join(n.strip() for n in notes if n.strip())}
+
+
+def check_identifier(name: str) -> None:
+    if len(name.encode("utf-8")) > PG_IDENTIFIER_BYTES:
+        raise ConfigurationError(
+            f"field id {name!r} is {len(name.encode('utf-8'))} bytes: PostgreSQL truncates identifiers "
+            f"at {PG_IDENTIFIER_BYTES}; keep field names short and English, labels go in titleTh"
+        )
+    if name.startswith("_") or '"' in name or not name.strip():
+        raise ConfigurationError(f"field id {name!r} is not a valid DataStore column name")
+
+
+def datastore_fields(table_schema: dict[str, Any]) -> list[dict[str, Any]]:
+    """``datastore_create``'s ``fields``: ``{id, type, info: {label, notes}}`` per field."""
+    out = []
+    for f in table_schema.get("fields", []):
+        check_identifier(f["name"])
+        out.append({"id": f["name"], "type": datastore_type(f), "info": field_info(f)})
+    return out
+
+
+def primary_key(table_schema: dict[str, Any]) -> list[str]:
+    pk = table_schema.get("primaryKey", [])
+    return [pk] if isinstance(pk, str) else list(pk)
+
+
+class RecordConverter:
+    """CSV strings → JSON values the DataStore stores in the declared column types."""
+
+    def __init__(self, table_schema: dict[str, Any]) -> None:
+        self.fields = list(table_schema.get("fields", []))
+        self.types = {f["name"]: datastore_type(f) for f in self.fields}
+        self.missing = set(table_schema.get("missingValues", [""])) | {""}
+        self.true = {f["name"]: _TRUE | set(f.get("trueValues", [])) for f in self.fields}
+        self.false = {f["name"]: _FALSE | set(f.get("falseValues", [])) for f in self.fields}
+
+    def value(self, name: str, raw: str | None, line: int) -> Any:
+        if raw is None or raw in self.missing:
+            return None
+        kind = self.types[name]
+        try:
+            if kind in ("int4", "int8"):
+                return int(raw) if raw.isascii() else _bad(raw)
+            if kind == "numeric":
+                Decimal(raw)
+                return raw if raw.isascii() else _bad(raw)
+            if kind == "bool":
+                if raw in self.true[name]:
+                    return True
+                if raw in self.false[name]:
+                    return False
+                return _bad(raw)
+        except (ValueError, InvalidOperation):
+            raise RowError(f"line {line}, field {name}: {raw!r} is not a valid {kind}") from None
+        return raw
+
+    def record(self, row: dict[str, str], line: int) -> dict[str, Any]:
+        return {f["name"]: self.value(f["name"], row.get(f["name"]), line) for f in self.fields}
+
+
+def _bad(raw: str) -> Any:
+    raise ValueError(raw)
+
+
+def read_records(csv_path: Path, table_schema: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    """Typed records of the published CSV, in file order."""
+    conv = RecordConverter(table_schema)
+    with csv_path.open(encoding="utf-8", newline="") as fh:
+        for line, row in enumerate(csv.DictReader(fh), start=2):
+            yield conv.record(row, line)
+
+
+def canonical(value: Any, kind: str) -> Any:
+    """A value as comparable between what we send and what ``datastore_search`` returns
+    (numerics come back as JSON floats, dates may come back with a time part)."""
+    if value is None:
+        return None
+    if kind in ("int4", "int8"):
+        return int(value)
+    if kind in ("numeric", "float8"):
+        return float(value)
+    if kind == "bool":
+        return value if isinstance(value, bool) else str(value).lower() == "true"
+    if kind == "date":
+        return str(value)[:10]
+    if kind == "timestamp":
+        return str(value).replace(" ", "T").removesuffix("Z")
+    return value if isinstance(value, str) else str(value)
+
+
+def row_key(record: dict[str, Any], pk: list[str], types: dict[str, str]) -> tuple[Any, ...]:
+    return tuple(canonical(record.get(k), types[k]) for k in pk)
+
+
+def row_signature(record: dict[str, Any], types: dict[str, str]) -> tuple[Any, ...]:
+    return tuple(canonical(record.get(k), t) for k, t in types.items())

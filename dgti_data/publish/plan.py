@@ -1,0 +1,462 @@
+"""Compare what would be published with what the portal has, using read calls only.
+
+The result, a ``DatasetPlan``, says per dataset: create, update (with a readable diff of
+metadata, resources, DataStore rows and data dictionary) or unchanged. ``apply`` executes a plan;
+a dry run only prints it. Every apply starts from a fresh plan, which is what makes re-runs
+after a crash converge: the plan is always "from what the portal has now to what it should have".
+
+Identity: the dataset by its deterministic name, each resource by its ``dgti_key`` extra (the
+data CSV, ``datapackage.json``, each report). Resources without a ``dgti_key`` are someone
+else's and are never touched.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Literal
+from zoneinfo import ZoneInfo
+
+from dgti_data.ckan import NotFound
+from dgti_data.publish import datastore as ds
+from dgti_data.publish.bundle import PublicationBundle, data_file_name, datapackage_bytes, sha256_file
+from dgti_data.publish.metadata import package_dict, package_name, tags_of
+from dgti_data.publish.portal import Portal
+from dgti_data.publish.portal_schema import SchemaProblem, check
+
+DatasetAction = Literal["create", "update", "unchanged", "refused"]
+ResourceAction = Literal["create", "update", "unchanged", "delete"]
+DatastoreAction = Literal["create", "recreate", "sync", "dictionary", "unchanged"]
+
+KEY = "dgti_key"  # resource extra: which of our files a resource holds
+MARK_DATA = "dgti_datastore"  # resource extra: digest of the data fully loaded into the DataStore
+MARK_PK = "dgti_primary_key"  # resource extra: the DataStore table's primary key, comma-joined
+DATA_KEY, DATAPACKAGE_KEY = "data", "datapackage"
+PAGE = 10_000  # rows per datastore_search when comparing rows
+BANGKOK = ZoneInfo("Asia/Bangkok")
+# Set by publishing when the data changes, never compared on its own.
+VOLATILE = frozenset({"last_updated_date"})
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    field: str
+    before: Any
+    after: Any
+
+    def render(self, indent: str = "    ") -> list[str]:
+        b, a = self.before, self.after
+        if isinstance(b, str) and isinstance(a, str) and ("\n" in a or "\n" in b or len(a) > 80):
+            lines = difflib.unified_diff(b.splitlines(), a.splitlines(), lineterm="", n=0)
+            body = [ln for ln in lines if not ln.startswith(("---", "+++", "@@"))]
+            return [f"{indent}{self.field}:"] + [f"{indent}  {ln}" for ln in body]
+        return [f"{indent}{self.field}: {_show(b)} → {_show(a)}"]
+
+
+def _show(value: Any) -> str:
+    if value is None or value == "" or value == []:
+        return "(none)"
+    return json.dumps(value, ensure_ascii=False) if isinstance(value, list | dict) else repr(value)
+
+
+@dataclass
+class ResourceStep:
+    key: str
+    action: ResourceAction
+    name: str
+    file_name: str = ""
+    source: Path | bytes | None = None
+    sha256: str = ""
+    size: int = 0
+    format: str = ""
+    description: str = ""
+    resource_id: str | None = None
+    upload: bool = False  # the file's bytes are new or changed
+    changes: list[FieldChange] = field(default_factory=list)
+
+    def fields(self) -> dict[str, Any]:
+        """Resource fields we own (sent on create and patch; the portal keeps the others)."""
+        return {
+            "name": self.name,
+            "description": self.description,
+            "format": self.format,
+            "hash": self.sha256,
+            KEY: self.key,
+        }
+
+    def render(self) -> list[str]:
+        sign = {"create": "+", "update": "~", "unchanged": "=", "delete": "-"}[self.action]
+        head = f"  {sign} {self.name} [{self.key}]: {self.action}"
+        if self.action == "create":
+            head += f" ({self.size:,} bytes, sha256 {self.sha256[:12]}…)"
+        out = [head]
+        out += [ln for c in self.changes for ln in c.render("      ")]
+        return out
+
+
+@dataclass
+class RowChanges:
+    before: int
+    after: int
+    added: int = 0
+    changed: int = 0
+    removed: int = 0
+    upserts: list[dict[str, Any]] = field(default_factory=list, repr=False)
+    deletes: list[tuple[Any, ...]] = field(default_factory=list, repr=False)
+
+    @property
+    def total(self) -> int:
+        return self.added + self.changed + self.removed
+
+    @property
+    def share(self) -> float | None:
+        """Changed rows as a share of the rows published before (None for a new table)."""
+        return self.total / self.before if self.before else None
+
+
+@dataclass
+class DatastoreStep:
+    action: DatastoreAction
+    fields: list[dict[str, Any]]
+    primary_key: list[str]
+    marker: str
+    rows: RowChanges
+    dictionary: list[FieldChange] = field(default_factory=list)
+    reason: str = ""
+
+    def render(self) -> list[str]:
+        r = self.rows
+        if self.action == "unchanged":
+            return [f"  datastore: unchanged ({r.after:,} rows)"]
+        if self.action in ("create", "recreate"):
+            text = f"  datastore: {self.action} typed table, {r.after:,} rows"
+            out = [text + (f" ({self.reason})" if self.reason else "")]
+        elif self.action == "sync":
+            share = f" = {r.share:.1%}" if r.share is not None else ""
+            out = [
+                f"  datastore: {r.added:,} rows added, {r.changed:,} changed, {r.removed:,} removed "
+                f"of {r.before:,}{share}"
+            ]
+        else:
+            out = ["  datastore: data dictionary"]
+        out += [ln for c in self.dictionary for ln in c.render("      ")]
+        return out
+
+
+@dataclass
+class DatasetPlan:
+    bundle: PublicationBundle
+    name: str
+    organization: str
+    package: dict[str, Any]
+    action: DatasetAction
+    existing: dict[str, Any] | None = None
+    metadata: list[FieldChange] = field(default_factory=list)
+    resources: list[ResourceStep] = field(default_factory=list)
+    datastore: DatastoreStep | None = None
+    make_public: bool = False
+    problems: list[SchemaProblem] = field(default_factory=list)
+
+    @property
+    def package_id(self) -> str | None:
+        return self.existing["id"] if self.existing else None
+
+    @property
+    def changed_rows_share(self) -> float | None:
+        if self.datastore is not None and self.datastore.rows.share is not None:
+            return self.datastore.rows.share
+        return self.bundle.changed_rows_share
+
+    @property
+    def warnings(self) -> list[str]:
+        return list(self.bundle.warnings)
+
+    def render(self) -> str:
+        head = f"{self.bundle.dataset.name} → {self.name} ({self.organization}): {self.action.upper()}"
+        lines = [head]
+        if self.action == "refused":
+            lines.append("  refused before any write: the portal's schema would not accept:")
+            lines += [f"    ✗ {p}" for p in self.problems]
+            return "\n".join(lines)
+        if self.action == "create":
+            lines.append("  metadata: new dataset (private until complete)")
+            lines += [f"    {k}: {_show(v)}" for k, v in self.package.items() if k not in ("name",)]
+        elif self.metadata:
+            lines.append("  metadata:")
+            lines += [ln for c in self.metadata for ln in c.render()]
+        if self.action != "unchanged":
+            lines.append("  resources:")
+            lines += [ln for r in self.resources for ln in r.render()]
+            if self.datastore is not None:
+                lines += self.datastore.render()
+            if self.make_public:
+                lines.append("  then: make the dataset public")
+        else:
+            lines.append(f"  nothing to do ({len(self.resources)} resources, DataStore in sync)")
+        lines += [f"  warning: {w}" for w in self.warnings]
+        return "\n".join(lines)
+
+
+def today_bangkok() -> str:
+    return datetime.now(BANGKOK).date().isoformat()
+
+
+def _norm(key: str, value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return sorted(str(v) for v in value)
+    return str(value)
+
+
+def _metadata_changes(desired: dict[str, Any], existing: dict[str, Any]) -> list[FieldChange]:
+    changes = []
+    for key, want in desired.items():
+        if key in ("name", "owner_org"):
+            continue
+        if key == "tag_string":
+            have_tags, want_tags = tags_of(existing), tags_of(desired)
+            if have_tags != want_tags:
+                changes.append(FieldChange("tags", have_tags, want_tags))
+            continue
+        have = existing.get(key)
+        if _norm(key, have) != _norm(key, want):
+            changes.append(FieldChange(key, have, want))
+    return changes
+
+
+def _desired_resources(bundle: PublicationBundle, name: str, data_sha: str) -> list[ResourceStep]:
+    dset = bundle.dataset
+    steps = [
+        ResourceStep(
+            key=DATA_KEY,
+            action="create",
+            name=data_file_name(bundle),
+            file_name=data_file_name(bundle),
+            source=bundle.data_csv,
+            sha256=data_sha,
+            size=bundle.data_csv.stat().st_size,
+            format="CSV",
+            description=f"{dset.title_th} (UTF-8 CSV)\n\n{dset.title}: anonymised and validated rows.",
+        )
+    ]
+    dp = datapackage_bytes(bundle, name, data_sha)
+    steps.append(
+        ResourceStep(
+            key=DATAPACKAGE_KEY,
+            action="create",
+            name="datapackage.json",
+            file_name="datapackage.json",
+            source=dp,
+            sha256=hashlib.sha256(dp).hexdigest(),
+            size=len(dp),
+            format="JSON",
+            description="คำอธิบายชุดข้อมูลและโครงสร้างตาราง (Frictionless Data Package)\n\n"
+            "Data Package descriptor with the Table Schema of the CSV.",
+        )
+    )
+    for report in bundle.reports:
+        fmt = report.suffix.lstrip(".").upper() or "TXT"
+        steps.append(
+            ResourceStep(
+                key=report.name,
+                action="create",
+                name=report.name,
+                file_name=report.name,
+                source=report,
+                sha256=sha256_file(report),
+                size=report.stat().st_size,
+                format=fmt,
+                description="รายงานผลการตรวจสอบและการปกปิดข้อมูลส่วนบุคคล\n\n"
+                "Validation and anonymisation report (no personal data).",
+            )
+        )
+    return steps
+
+
+def _compare_resource(step: ResourceStep, have: dict[str, Any]) -> None:
+    step.resource_id = have["id"]
+    step.upload = (
+        have.get("hash") != step.sha256
+        or have.get("url_type") != "upload"
+        or (have.get("size") is not None and int(have["size"]) != step.size)
+    )
+    if step.upload:
+        step.changes.append(FieldChange("file sha256", have.get("hash"), step.sha256))
+    for key, want in step.fields().items():
+        if key == "hash":
+            continue
+        if (have.get(key) or "") != want:
+            step.changes.append(FieldChange(key, have.get(key), want))
+    step.action = "update" if step.changes else "unchanged"
+
+
+def _marker(data_sha: str, fields: list[dict[str, Any]], pk: list[str]) -> str:
+    shape = [(f["id"], f["type"]) for f in fields]
+    doc = json.dumps({"data": data_sha, "shape": shape, "pk": pk}, sort_keys=True)
+    return hashlib.sha256(doc.encode()).hexdigest()
+
+
+def _plan_datastore(
+    portal: Portal, bundle: PublicationBundle, data: ResourceStep, have: dict[str, Any] | None
+) -> DatastoreStep:
+    fields = ds.datastore_fields(bundle.table_schema)
+    pk = ds.primary_key(bundle.table_schema)
+    marker = _marker(data.sha256, fields, pk)
+    rows = bundle.rows if bundle.rows is not None else 0
+    new = DatastoreStep("create", fields, pk, marker, RowChanges(before=0, after=rows, added=rows))
+    if have is None:
+        return new
+    try:
+        table = portal.call("datastore_search", resource_id=have["id"], limit=0)
+    except NotFound:
+        return new
+    current = [f for f in table["fields"] if f["id"] != "_id"]
+    shape = [(f["id"], f["type"]) for f in current]
+    want_shape = [(f["id"], f["type"]) for f in fields]
+    old_pk = have.get(MARK_PK)
+    if shape != want_shape or (old_pk is not None and old_pk != ",".join(pk)):
+        why = "column types or primary key changed" if shape != want_shape else "primary key changed"
+        step = DatastoreStep("recreate", fields, pk, marker, RowChanges(before=table["total"], after=rows))
+        step.rows.added, step.rows.removed, step.reason = rows, table["total"], why
+        return step
+    dictionary = [
+        FieldChange(f"{f['id']}.info", c.get("info") or {}, f["info"])
+        for f, c in zip(fields, current, strict=True)
+        if {k: (c.get("info") or {}).get(k, "") for k in f["info"]} != f["info"]
+    ]
+    if have.get(MARK_DATA) == marker:
+        unchanged = RowChanges(before=table["total"], after=table["total"])
+        action: DatastoreAction = "dictionary" if dictionary else "unchanged"
+        return DatastoreStep(action, fields, pk, marker, unchanged, dictionary)
+    rows_diff = diff_rows(portal, have["id"], bundle, fields, pk, table["total"])
+    return DatastoreStep("sync", fields, pk, marker, rows_diff, dictionary)
+
+
+def diff_rows(
+    portal: Portal,
+    resource_id: str,
+    bundle: PublicationBundle,
+    fields: list[dict[str, Any]],
+    pk: list[str],
+    total: int,
+) -> RowChanges:
+    """Rows to upsert and keys to delete so the table equals the CSV (reads every row once)."""
+    types = {f["id"]: f["type"] for f in fields}
+    ids = list(types)
+    have: dict[tuple[Any, ...], tuple[Any, ...]] = {}
+    offset = 0
+    while offset < total or offset == 0:
+        page = portal.call(
+            "datastore_search", resource_id=resource_id, limit=PAGE, offset=offset, sort="_id",
+            fields=ids, records_format="lists", include_total=False,
+        )
+        order = [f["id"] for f in page["fields"]]
+        for rec in page["records"]:
+            record = dict(zip(order, rec, strict=True))
+            have[ds.row_key(record, pk, types)] = ds.row_signature(record, types)
+        if len(page["records"]) < PAGE:
+            break
+        offset += PAGE
+    changes = RowChanges(before=len(have), after=0)
+    seen: set[tuple[Any, ...]] = set()
+    for record in ds.read_records(bundle.data_csv, bundle.table_schema):
+        key = ds.row_key(record, pk, types)
+        if key in seen:
+            raise ds.RowError(f"{bundle.data_csv}: primary key {key} appears twice")
+        seen.add(key)
+        changes.after += 1
+        old = have.get(key)
+        if old is None:
+            changes.added += 1
+            changes.upserts.append(record)
+        elif old != ds.row_signature(record, types):
+            changes.changed += 1
+            changes.upserts.append(record)
+    changes.deletes = [k for k in have if k not in seen]
+    changes.removed = len(changes.deletes)
+    return changes
+
+
+def plan_dataset(
+    bundle: PublicationBundle,
+    portal: Portal,
+    organization: str,
+    schema: dict[str, Any],
+    *,
+    namespace: str | None = None,
+    today: str | None = None,
+) -> DatasetPlan:
+    """The plan for one bundle, from read calls only (``package_show``, ``datastore_search``)."""
+    bundle.check()
+    name = package_name(bundle.dataset.name, organization, namespace)
+    desired = package_dict(bundle.dataset, name, organization, bundle.data_csv)
+    plan = DatasetPlan(bundle, name, organization, desired, "create")
+    try:
+        existing = portal.call("package_show", id=name)
+    except NotFound:
+        existing = None
+    plan.existing = existing
+    plan.problems = check(desired, schema, creating=existing is None)
+    if existing is not None and existing.get("organization", {}).get("name") != organization:
+        owner = (existing.get("organization") or {}).get("name")
+        plan.problems.append(
+            SchemaProblem("name", "", f"{name!r} already belongs to organisation {owner!r}")
+        )
+    if plan.problems:
+        plan.action = "refused"
+        return plan
+
+    data_sha = sha256_file(bundle.data_csv)
+    plan.resources = _desired_resources(bundle, name, data_sha)
+    ours: dict[str, list[dict[str, Any]]] = {}
+    for res in (existing or {}).get("resources", []):
+        if res.get(KEY):
+            ours.setdefault(res[KEY], []).append(res)
+    for step in plan.resources:
+        found = ours.pop(step.key, [])
+        if found:
+            _compare_resource(step, found[0])
+        for extra in found[1:]:  # duplicates of one of our files: keep the first only
+            plan.resources.append(_delete_step(extra, "duplicate"))
+    for leftovers in ours.values():  # our files this bundle no longer has
+        plan.resources += [_delete_step(r, "no longer published") for r in leftovers]
+
+    data = plan.resources[0]
+    data_have = next(
+        (r for r in (existing or {}).get("resources", []) if r.get("id") == data.resource_id), None
+    )
+    plan.datastore = _plan_datastore(portal, bundle, data, data_have)
+
+    today = today or today_bangkok()
+    if existing is None:
+        desired.setdefault("last_updated_date", today)
+        plan.make_public = True
+        return plan
+    if data.upload:
+        desired.setdefault("last_updated_date", today)
+    if existing.get("state") == "deleted":
+        desired["state"] = "active"
+    plan.metadata = _metadata_changes(
+        {k: v for k, v in desired.items() if k not in VOLATILE or data.upload}, existing
+    )
+    plan.make_public = bool(existing.get("private"))
+    busy = (
+        plan.metadata
+        or plan.make_public
+        or any(r.action != "unchanged" for r in plan.resources)
+        or plan.datastore.action != "unchanged"
+    )
+    plan.action = "update" if busy else "unchanged"
+    return plan
+
+
+def _delete_step(res: dict[str, Any], why: str) -> ResourceStep:
+    return ResourceStep(
+        key=res.get(KEY, ""), action="delete", name=res.get("name", ""), resource_id=res["id"],
+        changes=[FieldChange("reason", None, why)],
+    )

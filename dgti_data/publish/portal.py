@@ -1,0 +1,66 @@
+"""What publishing needs from CKAN: action calls and file uploads, both through ``CkanClient``.
+
+Uploads must be multipart (CKAN stores the file, so its own resource URL serves the published
+bytes). ``CkanClient.call`` sends JSON only, so ``upload`` hands ckanapi the file for one call
+while reusing the client's counting and typed error mapping: no HTTP code lives here.
+Tests wrap a ``Portal`` to inject crashes between real calls to the real hub.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+from dgti_data.ckan import CallCounter, CkanClient
+
+
+class _RemoteWithFiles:
+    """Stands in for ckanapi's ``RemoteCKAN`` for one call, adding the multipart files."""
+
+    def __init__(self, remote: Any, files: dict[str, Any]) -> None:
+        self._remote = remote
+        self._files = files
+
+    def call_action(self, action: str, data: dict[str, Any], **kwargs: Any) -> Any:
+        return self._remote.call_action(action, data, files=self._files, **kwargs)
+
+
+class Portal:
+    """A CKAN portal as publishing sees it. All calls go through one counted ``CkanClient``."""
+
+    def __init__(self, client: CkanClient) -> None:
+        self.client = client
+
+    @property
+    def url(self) -> str:
+        return self.client.url
+
+    @property
+    def counter(self) -> CallCounter:
+        return self.client.counter
+
+    def call(self, action: str, **data: Any) -> Any:
+        return self.client.call(action, **data)
+
+    def upload(self, action: str, source: Path | bytes, file_name: str, **data: Any) -> Any:
+        """``resource_create``/``resource_patch`` with a file (or bytes) as the multipart ``upload``.
+
+        Multipart fields are strings: lists and dicts are sent as JSON strings (CKAN parses them).
+        """
+        fields = {
+            k: json.dumps(v, ensure_ascii=False) if isinstance(v, list | dict) else v
+            for k, v in data.items()
+        }
+        with contextlib.ExitStack() as stack:
+            fh = io.BytesIO(source) if isinstance(source, bytes) else stack.enter_context(source.open("rb"))
+            # A shallow copy shares the counter, session and status of the real client.
+            one_call = copy.copy(self.client)
+            one_call._remote = _RemoteWithFiles(self.client._remote, {"upload": (file_name, fh)})
+            return one_call.call(action, **fields)
+
+    def __repr__(self) -> str:
+        return f"Portal({self.client!r})"
