@@ -321,9 +321,9 @@ def _plan_datastore(
     old_pk = have.get(MARK_PK)
     if shape != want_shape or (old_pk is not None and old_pk != ",".join(pk)):
         why = "column types or primary key changed" if shape != want_shape else "primary key changed"
-        step = DatastoreStep("recreate", fields, pk, marker, RowChanges(before=table["total"], after=rows))
-        step.rows.added, step.rows.removed, step.reason = rows, table["total"], why
-        return step
+        # Every row is written again: for approval, all of them change.
+        rewritten = RowChanges(before=table["total"], after=rows, changed=max(rows, table["total"]))
+        return DatastoreStep("recreate", fields, pk, marker, rewritten, reason=why)
     dictionary = [
         FieldChange(f"{f['id']}.info", c.get("info") or {}, f["info"])
         for f, c in zip(fields, current, strict=True)

@@ -1,0 +1,384 @@
+"""Publishing against the real local hub: first run, unchanged re-run, changed input, dry run,
+refusal before any write, the citizen's download, and crashes between steps.
+
+Each test publishes under its own namespace (dataset names end with it) and purges afterwards.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+
+from dgti_data.ckan import CkanClient, is_read_action
+from dgti_data.datasets import Catalog, Dataset, load_catalog
+from dgti_data.publish import PublicationBundle, Target, publish, publish_bundle
+from dgti_data.publish.examples import example_bundle, write_csv
+from dgti_data.publish.plan import KEY, MARK_DATA, plan_dataset
+from dgti_data.publish.portal import Portal
+from dgti_data.publish.service import portal_schema_of
+from dgti_data.settings import HubConnection, Settings
+
+pytestmark = pytest.mark.integration
+
+SUBMISSIONS, SURVEY = "local-digital-submissions", "lao-digital-readiness-survey"
+KEYS = ["data", "datapackage", "report.html", "report.json"]
+
+
+@pytest.fixture(scope="module")
+def catalog(hub_settings: Settings) -> Catalog:
+    return load_catalog(hub_settings.schemas_dir)
+
+
+@pytest.fixture
+def make_target(
+    hub: HubConnection, hub_settings: Settings, run_id: str, purge_later: list[str], request: Any
+) -> Callable[..., Target]:
+    """A fresh editor client per call; every dataset name it can produce is purged after the test."""
+    made = 0
+
+    def make(portal_cls: Callable[[CkanClient], Portal] = Portal, suffix: str = "") -> Target:
+        nonlocal made
+        made += 1
+        test = request.node.name.removeprefix("test_")[:18].replace("_", "-")
+        namespace = f"{run_id}-{test}{suffix}"
+        client = CkanClient(hub.ckan_url, hub.editor_token, timeout=hub_settings.ckan_timeout)
+        target = Target(portal_cls(client), hub.organization, namespace)
+        purge_later.extend(f"{hub.organization}-{n}-{namespace}" for n in (SUBMISSIONS, SURVEY))
+        return target
+
+    return make
+
+
+def _resources(pkg: dict[str, Any]) -> list[str]:
+    return sorted(r.get(KEY, "?") for r in pkg["resources"])
+
+
+def test_first_run_publishes_everything_then_an_unchanged_run_writes_nothing(
+    make_target: Callable[..., Target], catalog: Catalog, sysadmin: CkanClient, tmp_path: Path
+) -> None:
+    target = make_target()
+    bundles = [example_bundle(catalog.get(n), tmp_path / n, rows=120) for n in (SUBMISSIONS, SURVEY)]
+
+    first = publish(bundles, target)
+    assert [o.status for o in first] == ["published", "published"]
+    editor = target.portal.client
+
+    for outcome, bundle in zip(first, bundles, strict=True):
+        pkg = editor.package_show(outcome.plan.name)
+        assert pkg["private"] is False and pkg["state"] == "active"
+        assert _resources(pkg) == KEYS
+        gd = bundle.dataset.resource["gdCatalog"]
+        assert pkg["data_category"] == gd["dataCategory"] and pkg["license_id"] == "Open Data Common"
+        assert sorted(pkg["objective"]) == sorted(gd["objective"]) and pkg["title"] == bundle.dataset.title_th
+        assert sorted(t["name"] for t in pkg["tags"]) == sorted(gd["tags"])
+        assert pkg["first_year_of_data"] >= "2560" and pkg["last_year_of_data"] <= "2575"
+        data = next(r for r in pkg["resources"] if r[KEY] == "data")
+        assert data["datastore_active"] is True and data["url_type"] == "upload"
+        # package_search goes through Solr: citizens (anonymous) find the dataset.
+        search = f"{target.url}/api/3/action/package_search"
+        found = requests.get(search, params={"fq": f"name:{outcome.plan.name}"}, timeout=30).json()["result"]
+        assert found["count"] == 1
+
+    # Typed DataStore with the Thai data dictionary.
+    sub_pkg = editor.package_show(first[0].plan.name)
+    data = next(r for r in sub_pkg["resources"] if r[KEY] == "data")
+    result = editor.datastore_search(resource_id=data["id"], sort="submission_id", limit=5)
+    assert result["total"] == 120
+    types = {f["id"]: f["type"] for f in result["fields"]}
+    assert types["contest_year"] == "int4" and types["people_served"] == "int4"
+    assert types["budget_thb"] == "numeric" and types["submitted_date"] == "date"
+    assert types["lao_code"] == "text"
+    row = result["records"][0]
+    assert isinstance(row["people_served"], int) and isinstance(row["budget_thb"], float)
+    assert row["lao_code"] == "0000001" and row["submission_id"] == "DGTi-2567-000001"
+    labels = {f["id"]: (f.get("info") or {}).get("label") for f in result["fields"]}
+    assert labels["people_served"] == "จำนวนผู้รับบริการ (คน)" and labels["lao_code"] == "รหัส อปท."
+    survey_data = next(
+        r for r in editor.package_show(first[1].plan.name)["resources"] if r[KEY] == "data"
+    )
+    survey = editor.datastore_search(resource_id=survey_data["id"], limit=1)
+    assert isinstance(survey["records"][0]["has_website"], bool)
+
+    # Second run with unchanged inputs: read calls only.
+    again_target = make_target()
+    again = publish(bundles, again_target)
+    assert [o.status for o in again] == ["unchanged", "unchanged"]
+    assert again_target.portal.counter.writes == 0
+    assert again_target.portal.counter.reads <= 1 + 2 * len(bundles)  # schema, then show + search each
+
+
+def test_citizens_download_the_published_csv_byte_for_byte(
+    make_target: Callable[..., Target], catalog: Catalog, tmp_path: Path
+) -> None:
+    target = make_target()
+    bundle = example_bundle(catalog.get(SUBMISSIONS), tmp_path, rows=30)
+    (outcome,) = publish([bundle], target)
+    page = requests.get(outcome.url, timeout=30)  # anonymous, as a citizen
+    assert page.status_code == 200 and bundle.dataset.title_th in page.text
+    pkg = requests.get(
+        f"{target.url}/api/3/action/package_show", params={"id": outcome.plan.name}, timeout=30
+    ).json()["result"]
+    data = next(r for r in pkg["resources"] if r[KEY] == "data")
+    assert data["url"] in page.text or f"/resource/{data['id']}" in page.text
+    download = requests.get(data["url"], timeout=30)
+    assert download.status_code == 200
+    assert download.content == bundle.data_csv.read_bytes()
+    assert data["hash"] == outcome.plan.resources[0].sha256
+
+
+def _edit(bundle: PublicationBundle, change: Callable[[list[dict[str, str]]], list[dict[str, str]]]) -> None:
+    with bundle.data_csv.open(encoding="utf-8", newline="") as fh:
+        rows = change(list(csv.DictReader(fh)))
+    write_csv(bundle.data_csv, bundle.table_schema, rows)
+    bundle.rows = len(rows)
+
+
+def test_a_changed_input_updates_only_what_changed(
+    make_target: Callable[..., Target], catalog: Catalog, tmp_path: Path
+) -> None:
+    bundle = example_bundle(catalog.get(SUBMISSIONS), tmp_path, rows=100)
+    publish([bundle], make_target())
+
+    def change(rows: list[dict[str, str]]) -> list[dict[str, str]]:
+        rows = [dict(r) for r in rows]
+        rows[0]["people_served"] = "1"  # one value changed
+        extra = dict(rows[1], submission_id="DGTi-2567-999999")  # one row added
+        return [*rows[:50], *rows[51:], extra]  # one row removed
+
+    _edit(bundle, change)
+    dry = make_target()
+    (planned,) = publish([bundle], dry, dry_run=True)
+    assert planned.status == "planned" and dry.portal.counter.writes == 0
+    rows = planned.plan.datastore.rows  # type: ignore[union-attr]
+    assert (rows.added, rows.changed, rows.removed) == (1, 1, 1)
+    text = planned.plan.render()
+    assert "1 rows added, 1 changed, 1 removed of 100" in text and "file sha256" in text
+
+    target = make_target()
+    (second,) = publish([bundle], target)
+    assert second.status == "published"
+    writes = dict(target.portal.counter.write_actions)
+    # The CSV and the datapackage.json (which carries the CSV's hash) are re-uploaded; the
+    # reports are not; the DataStore gets one upsert and one delete. The package is patched only
+    # if its last_updated_date moved (a run after midnight in Bangkok).
+    assert writes.pop("package_patch", 0) <= 1
+    assert writes == {"resource_patch": 2, "datastore_upsert": 1, "datastore_delete": 1}, writes
+    editor = target.portal.client
+    pkg = editor.package_show(second.plan.name)
+    assert _resources(pkg) == KEYS
+    data = next(r for r in pkg["resources"] if r[KEY] == "data")
+    assert editor.datastore_search(resource_id=data["id"], limit=0)["total"] == 100
+    row = editor.datastore_search(resource_id=data["id"], filters={"submission_id": "DGTi-2567-000001"})
+    assert row["records"][0]["people_served"] == 1
+    gone = editor.datastore_search(resource_id=data["id"], filters={"submission_id": "DGTi-2567-000051"})
+    assert gone["total"] == 0
+    assert requests.get(data["url"], timeout=30).content == bundle.data_csv.read_bytes()
+
+    third = make_target()
+    publish([bundle], third)
+    assert third.portal.counter.writes == 0
+
+
+def test_a_type_change_recreates_the_datastore_table(
+    make_target: Callable[..., Target], catalog: Catalog, tmp_path: Path
+) -> None:
+    bundle = example_bundle(catalog.get(SUBMISSIONS), tmp_path, rows=20)
+    publish([bundle], make_target())
+    fields = [
+        dict(f, type="number") if f["name"] == "people_served" else f for f in bundle.table_schema["fields"]
+    ]
+    bundle.table_schema = dict(bundle.table_schema, fields=fields)
+    target = make_target()
+    (rejected,) = publish([bundle], target)  # every row is rewritten: a steward must approve
+    assert rejected.status == "rejected" and target.portal.counter.writes == 0
+    (outcome,) = publish([bundle], target, approve=lambda plan, reasons: "100.0%" in reasons[0])
+    assert outcome.status == "published"
+    assert outcome.plan.datastore.action == "recreate"  # type: ignore[union-attr]
+    pkg = target.portal.client.package_show(outcome.plan.name)
+    data = next(r for r in pkg["resources"] if r[KEY] == "data")
+    result = target.portal.client.datastore_search(resource_id=data["id"], limit=0)
+    assert {f["id"]: f["type"] for f in result["fields"]}["people_served"] == "numeric"
+    assert result["total"] == 20
+
+
+def _with_gd(dataset: Dataset, **gd: Any) -> Dataset:
+    resource = dict(dataset.resource)
+    resource["gdCatalog"] = {**resource["gdCatalog"], **gd}
+    return dataclasses.replace(dataset, resource=resource)
+
+
+def test_metadata_the_portal_schema_refuses_is_refused_before_any_write(
+    make_target: Callable[..., Target], catalog: Catalog, tmp_path: Path
+) -> None:
+    target = make_target()
+    bundle = example_bundle(catalog.get(SUBMISSIONS), tmp_path, rows=5)
+    bundle.dataset = _with_gd(bundle.dataset, geoCoverage="ดาวอังคาร", dataCategory=None)
+    (outcome,) = publish([bundle], target)
+    assert outcome.status == "refused"
+    assert target.portal.counter.writes == 0
+    assert {p.field for p in outcome.plan.problems} == {"geo_coverage", "data_category"}
+    assert "REFUSED" in outcome.plan.render() and "ขอบเขตเชิงภูมิศาสตร์" in outcome.plan.render()
+    found = target.portal.client.package_search(fq=f"name:{outcome.plan.name}", include_private=True)
+    assert found["count"] == 0
+
+
+def test_metadata_change_is_a_readable_patch(
+    make_target: Callable[..., Target], catalog: Catalog, tmp_path: Path
+) -> None:
+    bundle = example_bundle(catalog.get(SURVEY), tmp_path, rows=10)
+    publish([bundle], make_target())
+    bundle.dataset = _with_gd(bundle.dataset, updateFrequencyUnit="เดือน", tags=["อปท", "DGTi"])
+    target = make_target()
+    (outcome,) = publish([bundle], target)
+    text = outcome.plan.render()
+    assert "update_frequency_unit: 'ปี' → 'เดือน'" in text and "tags:" in text
+    assert target.portal.counter.write_actions == {"package_patch": 1}
+    pkg = target.portal.client.package_show(outcome.plan.name)
+    assert pkg["update_frequency_unit"] == "เดือน"
+    assert sorted(t["name"] for t in pkg["tags"]) == ["DGTi", "อปท"]
+    assert pkg["data_type"] == "ข้อมูลสถิติ" and _resources(pkg) == KEYS  # nothing else touched
+
+
+# Crashes: a portal that stops after N writes, in front of the real hub.
+
+
+class Crash(Exception):
+    """Stands for the process dying: not a CKAN error, nothing catches it."""
+
+
+def crashing(after_writes: int, lose_response: bool = False) -> Callable[[CkanClient], Portal]:
+    """A ``Portal`` that dies before its (N+1)th write, or, with ``lose_response``, right after
+    its (N+1)th write reached CKAN (the answer is lost, as when a connection drops)."""
+
+    class CrashingPortal(Portal):
+        writes = 0
+
+        def _guard(self, action: str, send: Callable[[], Any]) -> Any:
+            if is_read_action(action):
+                return send()
+            if self.writes == after_writes:
+                if lose_response:
+                    send()
+                raise Crash(f"crash at write {after_writes + 1} ({action})")
+            self.writes += 1
+            return send()
+
+        def call(self, action: str, **data: Any) -> Any:
+            return self._guard(action, lambda: super(CrashingPortal, self).call(action, **data))
+
+        def upload(self, action: str, source: Any, file_name: str, **data: Any) -> Any:
+            return self._guard(
+                action, lambda: super(CrashingPortal, self).upload(action, source, file_name, **data)
+            )
+
+    return CrashingPortal
+
+
+FIRST_PUBLISH_WRITES = 8  # package, 4 resources, DataStore, marker, public
+
+
+@pytest.fixture
+def crash_bundle(catalog: Catalog, tmp_path: Path) -> Iterator[PublicationBundle]:
+    yield example_bundle(catalog.get(SUBMISSIONS), tmp_path, rows=40)
+
+
+@pytest.mark.parametrize("lose_response", [False, True], ids=["before-write", "answer-lost"])
+def test_a_run_killed_between_steps_converges_on_rerun(
+    lose_response: bool, make_target: Callable[..., Target], crash_bundle: PublicationBundle
+) -> None:
+    reference = make_target(suffix="-ref")
+    publish([crash_bundle], reference)
+    assert reference.portal.counter.writes == FIRST_PUBLISH_WRITES, reference.portal.counter.write_actions
+
+    for n in range(FIRST_PUBLISH_WRITES):
+        suffix = f"-{n}"
+        broken = make_target(crashing(n, lose_response), suffix=suffix)
+        with pytest.raises(Crash):
+            publish([crash_bundle], broken)
+        rerun = make_target(suffix=suffix)
+        (outcome,) = publish([crash_bundle], rerun)
+        assert outcome.status in ("published", "unchanged"), n
+        editor = rerun.portal.client
+        found = editor.package_search(fq=f"name:{outcome.plan.name}", include_private=True)
+        assert found["count"] == 1, n
+        pkg = editor.package_show(outcome.plan.name)
+        assert pkg["private"] is False, n
+        assert _resources(pkg) == KEYS, (n, _resources(pkg))  # each exactly once
+        data = next(r for r in pkg["resources"] if r[KEY] == "data")
+        assert editor.datastore_search(resource_id=data["id"], limit=0)["total"] == 40, n
+        assert data[MARK_DATA] == outcome.plan.datastore.marker  # type: ignore[union-attr]
+        assert requests.get(data["url"], timeout=30).content == crash_bundle.data_csv.read_bytes()
+        settled = make_target(suffix=suffix)
+        publish([crash_bundle], settled)
+        assert settled.portal.counter.writes == 0, (n, settled.portal.counter.write_actions)
+
+
+def test_a_crash_during_an_update_converges(
+    make_target: Callable[..., Target], crash_bundle: PublicationBundle
+) -> None:
+    (first,) = publish([crash_bundle], make_target())
+    # 2 rows changed, 2 removed of 40: under the share that needs approval.
+    _edit(crash_bundle, lambda rows: [dict(r, people_served="7") for r in rows[:2]] + rows[2:38])
+    for n in range(3):  # each crash lands further on: upsert, delete, CSV upload + marker...
+        broken = make_target(crashing(n))
+        with pytest.raises(Crash):
+            publish([crash_bundle], broken)
+        # An existing dataset stays public while it is updated.
+        assert broken.portal.client.package_show(first.plan.name)["private"] is False
+    rerun = make_target()
+    (outcome,) = publish([crash_bundle], rerun)
+    editor = rerun.portal.client
+    data = next(r for r in editor.package_show(outcome.plan.name)["resources"] if r[KEY] == "data")
+    result = editor.datastore_search(resource_id=data["id"], limit=100, sort="submission_id")
+    assert result["total"] == 38 and [r["people_served"] for r in result["records"][:2]] == [7, 7]
+    assert requests.get(data["url"], timeout=30).content == crash_bundle.data_csv.read_bytes()
+    settled = make_target()
+    publish([crash_bundle], settled)
+    assert settled.portal.counter.writes == 0
+
+
+def test_already_exists_after_a_retried_create_is_success(
+    make_target: Callable[..., Target], crash_bundle: PublicationBundle
+) -> None:
+    """A create whose answer was lost and which is sent again gets "already in use": the
+    publisher looks again at what exists and finishes, with one dataset."""
+
+    class RetryingPortal(Portal):
+        def call(self, action: str, **data: Any) -> Any:
+            if action == "package_create":
+                super().call(action, **data)  # reaches CKAN; the answer is lost
+            return super().call(action, **data)
+
+    target = make_target(RetryingPortal)
+    schema = portal_schema_of(target)
+    outcome = publish_bundle(crash_bundle, target, schema)
+    assert outcome.status == "published"
+    assert target.portal.counter.by_action["package_create"] == 2
+    pkg = target.portal.client.package_show(outcome.plan.name)
+    assert _resources(pkg) == KEYS and pkg["private"] is False
+
+
+def test_duplicates_and_leftovers_of_our_resources_are_removed_others_kept(
+    make_target: Callable[..., Target], crash_bundle: PublicationBundle
+) -> None:
+    target = make_target()
+    (outcome,) = publish([crash_bundle], target)
+    editor = target.portal.client
+    pid = outcome.plan.package_id or editor.package_show(outcome.plan.name)["id"]
+    link = "http://x.invalid/"
+    editor.call("resource_create", package_id=pid, name="report.json", url=link, **{KEY: "report.json"})
+    editor.call("resource_create", package_id=pid, name="old", url=link, **{KEY: "gone.pdf"})
+    editor.call("resource_create", package_id=pid, name="a steward's link", url=link)
+    schema = portal_schema_of(target)
+    plan = plan_dataset(crash_bundle, target.portal, target.organization, schema, namespace=target.namespace)
+    assert sorted(r.name for r in plan.resources if r.action == "delete") == ["old", "report.json"]
+    publish([crash_bundle], target)
+    names = sorted(r["name"] for r in editor.package_show(outcome.plan.name)["resources"])
+    ours = ["datapackage.json", f"{SUBMISSIONS}.csv", "report.html", "report.json"]
+    assert names == sorted(["a steward's link", *ours])
