@@ -8,6 +8,8 @@ Order, chosen so that a crash at any point leaves something the next plan repair
    created or brought in line (upsert changed rows, delete removed keys); then the resource is
    patched with the new file and a marker of what the DataStore holds. A crash before the marker
    means the next plan compares rows again and finds little or nothing to do;
+   The data preview's default views are made once the table exists (CKAN makes them at
+   resource creation only for resources already in the DataStore).
 3. ``datapackage.json`` and the reports are uploaded when their sha256 differs;
 4. resources that are ours but no longer published (or duplicated) are deleted;
 5. only then is a new (or still private) dataset made public.
@@ -152,6 +154,11 @@ def _data_resource(
     assert data.resource_id is not None
     if store.action != "unchanged":
         _sync_datastore(plan, portal, data.resource_id, batch_rows)
+    if store.create_views:  # idempotent: CKAN skips view types the resource already has
+        resource = {"id": data.resource_id, "package_id": package_id, "datastore_active": True,
+                    "name": data.name, "format": data.format, "url_type": "upload"}
+        portal.call("resource_create_default_resource_views", resource=resource,
+                    create_datastore_views=True)
     loaded = store.action in ("create", "recreate", "sync")
     if data.action == "update" and data.upload:
         result = _upload(portal, "resource_patch", data, id=data.resource_id, **(markers if loaded else {}))

@@ -127,6 +127,9 @@ class DatastoreStep:
     rows: RowChanges
     dictionary: list[FieldChange] = field(default_factory=list)
     reason: str = ""
+    # The preview (datatables view) is only made for resources already in the DataStore, so a
+    # resource loaded after its creation needs its default views made once the table exists.
+    create_views: bool = False
 
     def render(self) -> list[str]:
         r = self.rows
@@ -144,6 +147,8 @@ class DatastoreStep:
         else:
             out = ["  datastore: data dictionary"]
         out += [ln for c in self.dictionary for ln in c.render("      ")]
+        if self.create_views:
+            out.append("  preview: create the default views (data table)")
         return out
 
 
@@ -308,7 +313,9 @@ def _plan_datastore(
     pk = ds.primary_key(bundle.table_schema)
     marker = _marker(data.sha256, fields, pk)
     rows = bundle.rows if bundle.rows is not None else 0
-    new = DatastoreStep("create", fields, pk, marker, RowChanges(before=0, after=rows, added=rows))
+    new = DatastoreStep(
+        "create", fields, pk, marker, RowChanges(before=0, after=rows, added=rows), create_views=True
+    )
     if have is None:
         return new
     try:
@@ -323,7 +330,7 @@ def _plan_datastore(
         why = "column types or primary key changed" if shape != want_shape else "primary key changed"
         # Every row is written again: for approval, all of them change.
         rewritten = RowChanges(before=table["total"], after=rows, changed=max(rows, table["total"]))
-        return DatastoreStep("recreate", fields, pk, marker, rewritten, reason=why)
+        return DatastoreStep("recreate", fields, pk, marker, rewritten, reason=why, create_views=True)
     dictionary = [
         FieldChange(f"{f['id']}.info", c.get("info") or {}, f["info"])
         for f, c in zip(fields, current, strict=True)
@@ -334,7 +341,8 @@ def _plan_datastore(
         action: DatastoreAction = "dictionary" if dictionary else "unchanged"
         return DatastoreStep(action, fields, pk, marker, unchanged, dictionary)
     rows_diff = diff_rows(portal, have["id"], bundle, fields, pk, table["total"])
-    return DatastoreStep("sync", fields, pk, marker, rows_diff, dictionary)
+    views = portal.call("resource_view_list", id=have["id"])
+    return DatastoreStep("sync", fields, pk, marker, rows_diff, dictionary, create_views=not views)
 
 
 def diff_rows(

@@ -19,6 +19,7 @@ from dgti_data.ckan import CkanClient, is_read_action
 from dgti_data.datasets import Catalog, Dataset, load_catalog
 from dgti_data.publish import PublicationBundle, Target, publish, publish_bundle
 from dgti_data.publish.examples import example_bundle, write_csv
+from dgti_data.publish.metadata import package_name
 from dgti_data.publish.plan import KEY, MARK_DATA, plan_dataset
 from dgti_data.publish.portal import Portal
 from dgti_data.publish.service import portal_schema_of
@@ -49,7 +50,7 @@ def make_target(
         namespace = f"{run_id}-{test}{suffix}"
         client = CkanClient(hub.ckan_url, hub.editor_token, timeout=hub_settings.ckan_timeout)
         target = Target(portal_cls(client), hub.organization, namespace)
-        purge_later.extend(f"{hub.organization}-{n}-{namespace}" for n in (SUBMISSIONS, SURVEY))
+        purge_later.extend(package_name(n, hub.organization, namespace) for n in (SUBMISSIONS, SURVEY))
         return target
 
     return make
@@ -80,6 +81,8 @@ def test_first_run_publishes_everything_then_an_unchanged_run_writes_nothing(
         assert pkg["first_year_of_data"] >= "2560" and pkg["last_year_of_data"] <= "2575"
         data = next(r for r in pkg["resources"] if r[KEY] == "data")
         assert data["datastore_active"] is True and data["url_type"] == "upload"
+        views = editor.call("resource_view_list", id=data["id"])
+        assert [v["view_type"] for v in views] == ["datatables_view"]  # the preview citizens see
         # package_search goes through Solr: citizens (anonymous) find the dataset.
         search = f"{target.url}/api/3/action/package_search"
         found = requests.get(search, params={"fq": f"name:{outcome.plan.name}"}, timeout=30).json()["result"]
@@ -280,7 +283,7 @@ def crashing(after_writes: int, lose_response: bool = False) -> Callable[[CkanCl
     return CrashingPortal
 
 
-FIRST_PUBLISH_WRITES = 8  # package, 4 resources, DataStore, marker, public
+FIRST_PUBLISH_WRITES = 9  # package, 4 resources, DataStore, preview view, marker, public
 
 
 @pytest.fixture
