@@ -1,0 +1,190 @@
+"""The publishing flow as production runs it: a Prefect server and a process worker on loopback,
+the nightly deployment registered from this checkout, a triggered run that publishes to the hub,
+and a run that pauses for a data steward's approval and publishes once approved.
+
+Prefect runs in child processes with their own ``PREFECT_HOME`` in tmp, so nothing here touches
+the Prefect settings of this test process or of the machine.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+
+from dgti_data.ckan import CkanClient
+from dgti_data.datasets import load_catalog
+from dgti_data.publish.examples import example_bundle, write_csv
+from dgti_data.publish.metadata import package_name
+from dgti_data.settings import PROJECT_ROOT, HubConnection, Settings
+
+pytestmark = [pytest.mark.integration, pytest.mark.timeout(600)]
+
+BIN = Path(sys.executable).parent
+POOL = "dgti-test-pool"
+DEPLOYMENT = "publish-datasets/nightly"
+STARTUP_LIMIT_S = 120  # a bound, not an assertion about speed
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextlib.contextmanager
+def _process(args: list[str], env: dict[str, str], log: Path) -> Iterator[subprocess.Popen[bytes]]:
+    with log.open("wb") as out:
+        proc = subprocess.Popen(args, env=env, stdout=out, stderr=subprocess.STDOUT, cwd=PROJECT_ROOT,
+                                start_new_session=True)
+        try:
+            yield proc
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(timeout=10)
+
+
+def _wait(what: str, ready: Any, log: Path) -> None:
+    deadline = time.monotonic() + STARTUP_LIMIT_S
+    while time.monotonic() < deadline:
+        if ready():
+            return
+        time.sleep(0.5)
+    pytest.fail(f"{what} not ready within {STARTUP_LIMIT_S} s; log:\n{log.read_text()[-3000:]}")
+
+
+@pytest.fixture(scope="module")
+def prefect_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+    """A Prefect server (own home and SQLite database in tmp) and a process worker."""
+    home = tmp_path_factory.mktemp("prefect-home")
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
+    env |= {
+        "PREFECT_HOME": str(home),
+        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+        "PREFECT_SERVER_UI_ENABLED": "false",
+        "PREFECT_API_DATABASE_CONNECTION_URL": f"sqlite+aiosqlite:///{home}/prefect.db",
+        "PREFECT_LOGGING_LEVEL": "INFO",
+    }
+    server_log = home / "server.log"
+    with _process([str(BIN / "prefect"), "server", "start", "--host", "127.0.0.1", "--port", str(port)],
+                  env, server_log):
+        api = f"http://127.0.0.1:{port}/api"
+
+        def healthy() -> bool:
+            with contextlib.suppress(requests.RequestException):
+                return requests.get(f"{api}/health", timeout=2).status_code == 200
+            return False
+
+        _wait("prefect server", healthy, server_log)
+        client_env = env | {"PREFECT_API_URL": api, "PREFECT_WORKER_QUERY_SECONDS": "2"}
+        subprocess.run([str(BIN / "prefect"), "work-pool", "create", POOL, "--type", "process"],
+                       env=client_env, check=True, capture_output=True, cwd=PROJECT_ROOT, timeout=120)
+        worker_log = home / "worker.log"
+        with _process([str(BIN / "prefect"), "worker", "start", "--pool", POOL, "--type", "process"],
+                      client_env, worker_log):
+            yield client_env | {"DGTI_TEST_WORKER_LOG": str(worker_log)}
+
+
+_HELPER = r"""
+import json, sys, time, uuid
+from prefect.client.orchestration import get_client
+from prefect.deployments import run_deployment
+from prefect.flow_runs import resume_flow_run
+
+command, arg = sys.argv[1], json.loads(sys.argv[2])
+if command == "run":
+    run = run_deployment(arg["deployment"], parameters=arg["parameters"], timeout=0)
+    print(json.dumps({"id": str(run.id)}))
+elif command == "state":
+    with get_client(sync_client=True) as client:
+        run = client.read_flow_run(uuid.UUID(arg["id"]))
+        print(json.dumps({"type": run.state.type.value, "name": run.state.name}))
+elif command == "resume":
+    resume_flow_run(uuid.UUID(arg["id"]), run_input=arg["input"])
+    print("{}")
+"""
+
+
+def _helper(env: dict[str, str], command: str, **arg: Any) -> dict[str, Any]:
+    done = subprocess.run([sys.executable, "-c", _HELPER, command, json.dumps(arg)], env=env,
+                          capture_output=True, text=True, timeout=120, cwd=PROJECT_ROOT)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _wait_state(env: dict[str, str], run_id: str, wanted: set[str], limit_s: float = 300) -> str:
+    deadline = time.monotonic() + limit_s
+    state = ""
+    while time.monotonic() < deadline:
+        state = _helper(env, "state", id=run_id)["type"]
+        if state in wanted:
+            return state
+        if state in {"FAILED", "CRASHED", "CANCELLED"}:
+            break
+        time.sleep(1)
+    log = Path(env["DGTI_TEST_WORKER_LOG"]).read_text()[-4000:]
+    pytest.fail(f"flow run {run_id} ended {state}, wanted {wanted}; worker log:\n{log}")
+
+
+def test_deployed_flow_publishes_and_pauses_for_approval(
+    prefect_env: dict[str, str], hub: HubConnection, hub_settings: Settings, sysadmin: CkanClient,
+    run_id: str, purge_later: list[str], tmp_path: Path,
+) -> None:
+    dataset = load_catalog(hub_settings.schemas_dir).get("local-digital-submissions")
+    results = tmp_path / "results"
+    bundle = example_bundle(dataset, results / dataset.name, rows=60)
+    namespace = f"{run_id}-prefect"
+    name = package_name(dataset.name, hub.organization, namespace)
+    purge_later.append(name)
+
+    # The nightly deployment, registered from this checkout on the process pool.
+    deployed = subprocess.run(
+        [sys.executable, "flows/publish.py", "deploy", str(results), "--pool", POOL],
+        env=prefect_env, capture_output=True, text=True, timeout=180, cwd=PROJECT_ROOT,
+    )
+    assert deployed.returncode == 0, deployed.stderr[-3000:]
+    api = prefect_env["PREFECT_API_URL"]
+    found = requests.post(f"{api}/deployments/filter", json={}, timeout=10).json()
+    (deployment,) = [d for d in found if d["name"] == "nightly"]
+    (schedule,) = deployment["schedules"]
+    assert schedule["schedule"]["cron"] == "0 2 * * *"
+    assert schedule["schedule"]["timezone"] == "Asia/Bangkok"
+
+    # A triggered run, picked up by the worker, publishes.
+    run = _helper(prefect_env, "run", deployment=DEPLOYMENT, parameters={"namespace": namespace})
+    assert _wait_state(prefect_env, run["id"], {"COMPLETED"}) == "COMPLETED"
+    pkg = sysadmin.package_show(name)
+    assert pkg["private"] is False and len(pkg["resources"]) == 4
+
+    # A changed row with a zero approval threshold: the run waits for a steward, then publishes.
+    with bundle.data_csv.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    rows[0]["people_served"] = "12345"
+    write_csv(bundle.data_csv, bundle.table_schema, rows)
+    run = _helper(prefect_env, "run", deployment=DEPLOYMENT,
+                  parameters={"namespace": namespace, "max_changed_share": 0.0})
+    assert _wait_state(prefect_env, run["id"], {"PAUSED"}) == "PAUSED"
+    data = next(r for r in sysadmin.package_show(name)["resources"] if r["dgti_key"] == "data")
+    first_row = {"submission_id": rows[0]["submission_id"]}
+    before = sysadmin.datastore_search(resource_id=data["id"], filters=first_row)
+    assert before["records"][0]["people_served"] != 12345  # nothing applied while paused
+    _helper(prefect_env, "resume", id=run["id"], input={"approve": True, "note": "checked"})
+    assert _wait_state(prefect_env, run["id"], {"COMPLETED"}) == "COMPLETED"
+    after = sysadmin.datastore_search(resource_id=data["id"], filters=first_row)
+    assert after["records"][0]["people_served"] == 12345
