@@ -18,6 +18,10 @@ import pyarrow as pa
 from dgti_data.errors import UnusableInputError
 from dgti_data.read.table import EncodingInfo, RawTable
 
+# A longer cell is almost always an unclosed quote swallowing the rest of the file. The csv module's
+# limit is process-wide and frictionless raises it to 2 GiB when imported, so it is set on every read.
+MAX_CELL_CHARS = 131_072
+
 DELIMITERS = (",", ";", "\t", "|")
 SNIFF_CHARS = 64 * 1024
 SNIFF_RECORDS = 50
@@ -74,6 +78,7 @@ def _str_series(values: tuple[str, ...]) -> pd.Series:
 
 def iter_csv(path: Path, info: EncodingInfo, batch_rows: int) -> Iterator[RawTable]:
     """Yield the file as RawTables of at most ``batch_rows`` data rows (at least one, maybe empty)."""
+    csv.field_size_limit(MAX_CELL_CHARS)
     delimiter = sniff_delimiter(_read_sample(path, info.encoding))
     record = 0
     headers: list[str] | None = None
