@@ -54,7 +54,8 @@ def detect_dataset(path: Path, headers: list[str], catalog: Catalog) -> Dataset:
 
 
 def output_dir_for(source: Path, out_root: Path) -> Path:
-    return out_root / source.stem.replace(".", "-")
+    """One folder per raw file, named after the whole file name so x.csv and x.xlsx never collide."""
+    return out_root / source.name.replace(".", "-")
 
 
 def process_file(
