@@ -7,8 +7,9 @@ Entry points::
     python flows/publish.py serve RESULTS_DIR [--cron "0 2 * * *"]   # nightly, this process runs it
     python flows/publish.py deploy RESULTS_DIR --pool POOL      # nightly, on a work pool's workers
 
-Settings (CKAN URL, organisation) come from the environment (``DGTI_*``); the API token from
-``DGTI_CKAN_TOKEN`` or, with ``token_block``, from a Prefect Secret block of that name.
+Settings (CKAN URL, organisation, API token) come from the environment (``DGTI_*``), or from
+Prefect blocks: ``portal_block`` names a ``CkanPortal`` block (URL, organisation, token;
+``dgti_data.publish.blocks``), ``token_block`` a Secret block holding only the token.
 """
 
 from __future__ import annotations
@@ -43,13 +44,25 @@ class StewardApproval(RunInput):
     note: str = ""
 
 
-def _target(organization: str | None, namespace: str | None, token_block: str | None) -> Target:
+def _target(
+    organization: str | None, namespace: str | None, token_block: str | None, portal_block: str | None
+) -> Target:
+    """Settings from the environment, overridden by Prefect blocks when named: a ``CkanPortal``
+    block (URL, organisation, token) or a Secret block holding only the token."""
+    settings = get_settings()
     token = None
+    if portal_block:
+        from dgti_data.publish.blocks import CkanPortal
+
+        portal = CkanPortal.load(portal_block)
+        update = {"ckan_url": portal.url, "ckan_organization": portal.organization}
+        settings = settings.model_copy(update=update)
+        token = portal.token
     if token_block:
         from prefect.blocks.system import Secret
 
         token = SecretStr(str(Secret.load(token_block).get()))
-    return connect(get_settings(), organization=organization, token=token, namespace=namespace)
+    return connect(settings, organization=organization, token=token, namespace=namespace)
 
 
 def _bundles(results_dir: str | None, bundle_dirs: list[str] | None) -> list[PublicationBundle]:
@@ -115,6 +128,7 @@ def publish_datasets(
     approve_new_datasets: bool = False,
     approval_timeout_s: int = 24 * 3600,
     token_block: str | None = None,
+    portal_block: str | None = None,
 ) -> list[dict[str, Any]]:
     """Plan, pause for approval if needed, apply. Returns one row per dataset with its URL."""
     from prefect.artifacts import create_markdown_artifact, create_table_artifact
@@ -124,7 +138,7 @@ def publish_datasets(
     if not bundles:
         log.warning("nothing to publish in %s %s", results_dir, bundle_dirs or "")
         return []
-    target = _target(organization, namespace, token_block)
+    target = _target(organization, namespace, token_block, portal_block)
     policy = ApprovalPolicy(max_changed_share=max_changed_share, new_datasets=approve_new_datasets)
     schema = portal_schema_of(target)
     plans = [plan_one(b, target, schema, policy) for b in bundles]
@@ -181,8 +195,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cron", default=NIGHTLY)
     parser.add_argument("--pool", help="work pool (deploy)")
     parser.add_argument("--token-block", help="Prefect Secret block holding the CKAN API token")
+    parser.add_argument("--portal-block", help="Prefect CkanPortal block: URL, organisation, token")
     args = parser.parse_args(argv)
-    params: dict[str, Any] = {"organization": args.organization, "token_block": args.token_block}
+    params: dict[str, Any] = {
+        "organization": args.organization, "token_block": args.token_block, "portal_block": args.portal_block,
+    }
     if args.command == "run":
         rows = publish_datasets(results_dir=args.results_dir, dry_run=args.dry_run, **params)
         for r in rows:

@@ -22,6 +22,7 @@ from typing import Any
 
 import pytest
 import requests
+from pydantic import SecretStr
 
 from dgti_data.ckan import CkanClient
 from dgti_data.datasets import load_catalog
@@ -115,14 +116,22 @@ elif command == "state":
     with get_client(sync_client=True) as client:
         run = client.read_flow_run(uuid.UUID(arg["id"]))
         print(json.dumps({"type": run.state.type.value, "name": run.state.name}))
+elif command == "blocks":
+    import os
+    from dgti_data.publish.blocks import CkanPortal
+    token = os.environ["DGTI_TEST_TOKEN"]
+    CkanPortal(url=arg["url"], organization=arg["organization"], token=token).save("hub", overwrite=True)
+    print("{}")
 elif command == "resume":
     resume_flow_run(uuid.UUID(arg["id"]), run_input=arg["input"])
     print("{}")
 """
 
 
-def _helper(env: dict[str, str], command: str, **arg: Any) -> dict[str, Any]:
-    done = subprocess.run([sys.executable, "-c", _HELPER, command, json.dumps(arg)], env=env,
+def _helper(env: dict[str, str], command: str, secret: SecretStr | None = None, **arg: Any) -> dict[str, Any]:
+    # The token goes by environment, never on a command line or in a test report.
+    child_env = env | ({"DGTI_TEST_TOKEN": secret.get_secret_value()} if secret else {})
+    done = subprocess.run([sys.executable, "-c", _HELPER, command, json.dumps(arg)], env=child_env,
                           capture_output=True, text=True, timeout=120, cwd=PROJECT_ROOT)
     assert done.returncode == 0, done.stderr[-3000:]
     return json.loads(done.stdout.strip().splitlines()[-1])
@@ -166,8 +175,11 @@ def test_deployed_flow_publishes_and_pauses_for_approval(
     assert schedule["schedule"]["cron"] == "0 2 * * *"
     assert schedule["schedule"]["timezone"] == "Asia/Bangkok"
 
-    # A triggered run, picked up by the worker, publishes.
-    run = _helper(prefect_env, "run", deployment=DEPLOYMENT, parameters={"namespace": namespace})
+    # A triggered run, picked up by the worker, publishes; the portal and its token come from
+    # Prefect blocks, as in production.
+    _helper(prefect_env, "blocks", secret=hub.editor_token, url=hub.ckan_url, organization=hub.organization)
+    params = {"namespace": namespace, "portal_block": "hub"}
+    run = _helper(prefect_env, "run", deployment=DEPLOYMENT, parameters=params)
     assert _wait_state(prefect_env, run["id"], {"COMPLETED"}) == "COMPLETED"
     pkg = sysadmin.package_show(name)
     assert pkg["private"] is False and len(pkg["resources"]) == 4
