@@ -385,3 +385,32 @@ def test_duplicates_and_leftovers_of_our_resources_are_removed_others_kept(
     names = sorted(r["name"] for r in editor.package_show(outcome.plan.name)["resources"])
     ours = ["datapackage.json", f"{SUBMISSIONS}.csv", "report.html", "report.json"]
     assert names == sorted(["a steward's link", *ours])
+
+
+def test_cli_dry_run_prints_the_plan_and_writes_nothing(
+    catalog: Catalog, hub: HubConnection, run_id: str, purge_later: list[str], tmp_path: Path
+) -> None:
+    from click.testing import CliRunner
+
+    from dgti_data.publish.cli import publish_cmd
+
+    example_bundle(catalog.get(SUBMISSIONS), tmp_path / "results" / "a", rows=10)
+    example_bundle(catalog.get(SURVEY), tmp_path / "results" / "b", rows=10)
+    namespace = f"{run_id}-cli"
+    names = [package_name(n, hub.organization, namespace) for n in (SUBMISSIONS, SURVEY)]
+    purge_later.extend(names)
+    args = ["--from-results", str(tmp_path / "results"), "--namespace", namespace]
+
+    dry = CliRunner().invoke(publish_cmd, [*args, "--dry-run"])
+    assert dry.exit_code == 0, dry.output
+    assert "dry run: 0 write calls" in dry.output
+    assert dry.output.count(": CREATE") == 2 and "datastore: create typed table, 10 rows" in dry.output
+
+    real = CliRunner().invoke(publish_cmd, args)
+    assert real.exit_code == 0, real.output
+    for name in names:
+        assert f"{hub.ckan_url}/dataset/{name}" in real.output
+
+    again = CliRunner().invoke(publish_cmd, args)
+    assert again.exit_code == 0 and "0 write calls" in again.output
+    assert again.output.count(": UNCHANGED") == 2
