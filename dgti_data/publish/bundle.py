@@ -123,11 +123,19 @@ def sha256_file(path: Path) -> str:
 
 
 def published_schema(dataset: Dataset) -> dict[str, Any]:
+    """The published Table Schema: the anonymise stage's when it is installed (it knows how
+    each field is transformed), else ``fallback_schema``."""
+    try:
+        from dgti_data.anonymise import published_schema as anonymised_schema
+    except ImportError:
+        return fallback_schema(dataset)
+    return anonymised_schema(dataset)
+
+
+def fallback_schema(dataset: Dataset) -> dict[str, Any]:
     """The dataset's schema minus what is never published: dropped fields, raw-export headers,
     and foreign keys to reference tables that are not part of the published package.
-
-    A default for bundles built before the anonymise stage says otherwise: fields it generalises
-    (ages into bands) become strings.
+    Fields the anonymiser generalises (ages into bands) become strings.
     """
     fields = []
     for spec in dataset.fields:
@@ -227,11 +235,19 @@ def datapackage_bytes(bundle: PublicationBundle, package_name: str, data_sha256:
                 "bytes": bundle.data_csv.stat().st_size,
                 "title": ds.title,
                 "titleTh": ds.title_th,
-                "schema": bundle.table_schema,
+                "schema": _standalone(bundle.table_schema),
             }
         ],
     }
     return (json.dumps(descriptor, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+def _standalone(schema: dict[str, Any]) -> dict[str, Any]:
+    """The schema without foreign keys to resources the published package does not contain
+    (the reference tables): with them, validating the downloaded package would fail."""
+    fks = [fk for fk in schema.get("foreignKeys", []) if not fk.get("reference", {}).get("resource")]
+    out = {k: v for k, v in schema.items() if k != "foreignKeys"}
+    return out | ({"foreignKeys": fks} if fks else {})
 
 
 def data_file_name(bundle: PublicationBundle) -> str:

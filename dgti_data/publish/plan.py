@@ -15,6 +15,8 @@ from __future__ import annotations
 import difflib
 import hashlib
 import json
+from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -336,6 +338,12 @@ def _plan_datastore(
         for f, c in zip(fields, current, strict=True)
         if {k: (c.get("info") or {}).get(k, "") for k in f["info"]} != f["info"]
     ]
+    if not pk and have.get(MARK_DATA) != marker:
+        # Without a key, rows cannot be matched: count what changes, then reload the table.
+        rows_diff = diff_rows(portal, have["id"], bundle, fields, pk, table["total"])
+        rows_diff.upserts, rows_diff.deletes = [], []
+        return DatastoreStep("recreate", fields, pk, marker, rows_diff,
+                             reason="no primary key: the table is reloaded", create_views=True)
     if have.get(MARK_DATA) == marker:
         unchanged = RowChanges(before=table["total"], after=table["total"])
         action: DatastoreAction = "dictionary" if dictionary else "unchanged"
@@ -353,23 +361,16 @@ def diff_rows(
     pk: list[str],
     total: int,
 ) -> RowChanges:
-    """Rows to upsert and keys to delete so the table equals the CSV (reads every row once)."""
+    """Rows to upsert and keys to delete so the table equals the CSV (reads every row once).
+    Without a primary key, a whole row is its own key (counts only: such tables are reloaded)."""
     types = {f["id"]: f["type"] for f in fields}
     ids = list(types)
-    have: dict[tuple[Any, ...], tuple[Any, ...]] = {}
-    offset = 0
-    while offset < total or offset == 0:
-        page = portal.call(
-            "datastore_search", resource_id=resource_id, limit=PAGE, offset=offset, sort="_id",
-            fields=ids, records_format="lists", include_total=False,
-        )
-        order = [f["id"] for f in page["fields"]]
-        for rec in page["records"]:
-            record = dict(zip(order, rec, strict=True))
-            have[ds.row_key(record, pk, types)] = ds.row_signature(record, types)
-        if len(page["records"]) < PAGE:
-            break
-        offset += PAGE
+    if not pk:
+        return _diff_without_key(portal, resource_id, bundle, types)
+    have = {
+        ds.row_key(r, pk, types): ds.row_signature(r, types)
+        for r in _read_rows(portal, resource_id, ids)
+    }
     changes = RowChanges(before=len(have), after=0)
     seen: set[tuple[Any, ...]] = set()
     for record in ds.read_records(bundle.data_csv, bundle.table_schema):
@@ -388,6 +389,32 @@ def diff_rows(
     changes.deletes = [k for k in have if k not in seen]
     changes.removed = len(changes.deletes)
     return changes
+
+
+def _read_rows(portal: Portal, resource_id: str, ids: list[str]) -> Iterator[dict[str, Any]]:
+    offset = 0
+    while True:
+        page = portal.call(
+            "datastore_search", resource_id=resource_id, limit=PAGE, offset=offset, sort="_id",
+            fields=ids, records_format="lists", include_total=False,
+        )
+        order = [f["id"] for f in page["fields"]]
+        for rec in page["records"]:
+            yield dict(zip(order, rec, strict=True))
+        if len(page["records"]) < PAGE:
+            return
+        offset += PAGE
+
+
+def _diff_without_key(
+    portal: Portal, resource_id: str, bundle: PublicationBundle, types: dict[str, str]
+) -> RowChanges:
+    have = Counter(ds.row_signature(r, types) for r in _read_rows(portal, resource_id, list(types)))
+    want = Counter(ds.row_signature(r, types) for r in ds.read_records(bundle.data_csv, bundle.table_schema))
+    return RowChanges(
+        before=sum(have.values()), after=sum(want.values()),
+        added=sum((want - have).values()), removed=sum((have - want).values()),
+    )
 
 
 def plan_dataset(

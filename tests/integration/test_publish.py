@@ -414,3 +414,23 @@ def test_cli_dry_run_prints_the_plan_and_writes_nothing(
     again = CliRunner().invoke(publish_cmd, args)
     assert again.exit_code == 0 and "0 write calls" in again.output
     assert again.output.count(": UNCHANGED") == 2
+
+
+def test_a_table_without_primary_key_is_reloaded_when_it_changes(
+    make_target: Callable[..., Target], catalog: Catalog, tmp_path: Path
+) -> None:
+    bundle = example_bundle(catalog.get(SURVEY), tmp_path, rows=20)
+    bundle.table_schema = {k: v for k, v in bundle.table_schema.items() if k != "primaryKey"}
+    publish([bundle], make_target())
+    _edit(bundle, lambda rows: [*rows[:19], dict(rows[0], it_staff_count="3")])
+    target = make_target()
+    (outcome,) = publish([bundle], target, approve=lambda plan, reasons: True)
+    store = outcome.plan.datastore
+    assert store is not None and store.action == "recreate" and "no primary key" in store.reason
+    assert (store.rows.added, store.rows.removed) == (1, 1)
+    editor = target.portal.client
+    data = next(r for r in editor.package_show(outcome.plan.name)["resources"] if r[KEY] == "data")
+    assert editor.datastore_search(resource_id=data["id"], limit=0)["total"] == 20
+    settled = make_target()
+    publish([bundle], settled)
+    assert settled.portal.counter.writes == 0
