@@ -155,19 +155,19 @@ def publish_datasets(
     return rows
 
 
-def serve_nightly(results_dir: str, cron: str = NIGHTLY, **parameters: Any) -> None:
+def serve_nightly(results_dir: str, cron: str = NIGHTLY, name: str = DEPLOYMENT, **parameters: Any) -> None:
     """Serve the nightly deployment from this process (no work pool: for a single machine)."""
     from prefect.schedules import Cron
 
     publish_datasets.serve(
-        name=DEPLOYMENT, schedule=Cron(cron, timezone=TIMEZONE),
+        name=name, schedule=Cron(cron, timezone=TIMEZONE),
         parameters={"results_dir": results_dir, **parameters},
     )
 
 
 def deploy_nightly(
     results_dir: str, pool: str, cron: str | None = NIGHTLY, source: Path = PROJECT_ROOT,
-    **parameters: Any,
+    name: str = DEPLOYMENT, **parameters: Any,
 ) -> Any:
     """Register the nightly deployment on a work pool (``prefect worker start --pool POOL`` runs it),
     with the flow's code pulled from ``source`` (this checkout). Returns the deployment id."""
@@ -177,7 +177,7 @@ def deploy_nightly(
         source=str(source), entrypoint="flows/publish.py:publish_datasets"
     )
     return flow_from_source.deploy(
-        name=DEPLOYMENT, work_pool_name=pool,
+        name=name, work_pool_name=pool,
         schedule=Cron(cron, timezone=TIMEZONE) if cron else None,
         parameters={"results_dir": results_dir, **parameters},
         print_next_steps=False,
@@ -193,6 +193,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dry-run", action="store_true")
     parser.add_argument("--organization")
     parser.add_argument("--cron", default=NIGHTLY)
+    parser.add_argument("--name", default=DEPLOYMENT, help="deployment name (serve, deploy)")
     parser.add_argument("--pool", help="work pool (deploy)")
     parser.add_argument("--token-block", help="Prefect Secret block holding the CKAN API token")
     parser.add_argument("--portal-block", help="Prefect CkanPortal block: URL, organisation, token")
@@ -206,11 +207,11 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{r['dataset']}: {r['status']} {r['url']}")
         return 0 if all(r["status"] in ("published", "unchanged", "planned") for r in rows) else 1
     if args.command == "serve":
-        serve_nightly(args.results_dir, args.cron, **params)
+        serve_nightly(args.results_dir, args.cron, args.name, **params)
         return 0
     if not args.pool:
         parser.error("deploy needs --pool")
-    print(deploy_nightly(args.results_dir, args.pool, args.cron, **params))
+    print(deploy_nightly(args.results_dir, args.pool, args.cron, name=args.name, **params))
     return 0
 
 

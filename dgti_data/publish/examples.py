@@ -117,6 +117,26 @@ def write_csv(path: Path, schema: dict[str, Any], rows: list[dict[str, str]]) ->
     return path
 
 
+def write_reports(
+    folder: Path, dataset: Dataset, rows: int, generated_at: str = "2024-12-31T17:00:00+00:00"
+) -> list[Path]:
+    """A JSON and an HTML report shaped like the pipeline's, stamped with ``generated_at``."""
+    report = {
+        "valid": True, "stats": {"rows": rows, "seconds": 0.1}, "time": 0.1,
+        "dgti": {"dataset": dataset.name, "valid_rows": rows, "generated_at": generated_at},
+    }
+    json_report = folder / "report.json"
+    json_report.write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    html_report = folder / "report.html"
+    html_report.write_text(
+        f"<!doctype html><meta charset='utf-8'><title>รายงาน {dataset.name}</title>"
+        f"<h1>รายงานผลการตรวจสอบ / Validation report</h1><p>{rows} rows, all valid.</p>"
+        f"<p class='note'>สร้างเมื่อ / generated {generated_at}</p>\n",
+        encoding="utf-8",
+    )
+    return [json_report, html_report]
+
+
 def example_bundle(
     dataset: Dataset, folder: Path, rows: int = 50, seed: int = 0, *, save: bool = True
 ) -> PublicationBundle:
@@ -124,15 +144,7 @@ def example_bundle(
     folder.mkdir(parents=True, exist_ok=True)
     schema = published_schema(dataset)
     data = write_csv(folder / f"{dataset.name}.csv", schema, example_rows(schema, rows, seed))
-    report = {"valid": True, "stats": {"rows": rows}, "dgti": {"dataset": dataset.name, "valid_rows": rows}}
-    json_report = folder / "report.json"
-    json_report.write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    html_report = folder / "report.html"
-    html_report.write_text(
-        f"<!doctype html><meta charset='utf-8'><title>รายงาน {dataset.name}</title>"
-        f"<h1>รายงานผลการตรวจสอบ / Validation report</h1><p>{rows} rows, all valid.</p>\n",
-        encoding="utf-8",
-    )
+    json_report, html_report = write_reports(folder, dataset, rows)
     bundle = bundle_from_files(dataset, data, [json_report, html_report], table_schema=schema)
     if save:
         bundle.save(folder)

@@ -26,6 +26,7 @@ from zoneinfo import ZoneInfo
 from dgti_data.ckan import NotFound
 from dgti_data.publish import datastore as ds
 from dgti_data.publish.bundle import PublicationBundle, data_file_name, datapackage_bytes, sha256_file
+from dgti_data.publish.digest import content_digest
 from dgti_data.publish.metadata import package_dict, package_name, tags_of
 from dgti_data.publish.portal import Portal
 from dgti_data.publish.portal_schema import SchemaProblem, check
@@ -37,6 +38,7 @@ DatastoreAction = Literal["create", "recreate", "sync", "dictionary", "unchanged
 KEY = "dgti_key"  # resource extra: which of our files a resource holds
 MARK_DATA = "dgti_datastore"  # resource extra: digest of the data fully loaded into the DataStore
 MARK_PK = "dgti_primary_key"  # resource extra: the DataStore table's primary key, comma-joined
+CONTENT = "dgti_content_sha256"  # resource extra: the file's digest without generation times
 DATA_KEY, DATAPACKAGE_KEY = "data", "datapackage"
 PAGE = 10_000  # rows per datastore_search when comparing rows
 BANGKOK = ZoneInfo("Asia/Bangkok")
@@ -73,6 +75,7 @@ class ResourceStep:
     file_name: str = ""
     source: Path | bytes | None = None
     sha256: str = ""
+    content: str = ""  # digest deciding "unchanged" (see digest.py); sha256 for data files
     size: int = 0
     format: str = ""
     description: str = ""
@@ -88,6 +91,7 @@ class ResourceStep:
             "format": self.format,
             "hash": self.sha256,
             KEY: self.key,
+            CONTENT: self.content or self.sha256,
         }
 
     def render(self) -> list[str]:
@@ -276,6 +280,7 @@ def _desired_resources(bundle: PublicationBundle, name: str, data_sha: str) -> l
                 file_name=report.name,
                 source=report,
                 sha256=sha256_file(report),
+                content=content_digest(report),
                 size=report.stat().st_size,
                 format=fmt,
                 description="รายงานผลการตรวจสอบและการปกปิดข้อมูลส่วนบุคคล\n\n"
@@ -287,15 +292,12 @@ def _desired_resources(bundle: PublicationBundle, name: str, data_sha: str) -> l
 
 def _compare_resource(step: ResourceStep, have: dict[str, Any]) -> None:
     step.resource_id = have["id"]
-    step.upload = (
-        have.get("hash") != step.sha256
-        or have.get("url_type") != "upload"
-        or (have.get("size") is not None and int(have["size"]) != step.size)
-    )
+    content = step.content or step.sha256
+    step.upload = (have.get(CONTENT) or have.get("hash")) != content or have.get("url_type") != "upload"
     if step.upload:
         step.changes.append(FieldChange("file sha256", have.get("hash"), step.sha256))
     for key, want in step.fields().items():
-        if key == "hash":
+        if key in ("hash", CONTENT):
             continue
         if (have.get(key) or "") != want:
             step.changes.append(FieldChange(key, have.get(key), want))

@@ -18,7 +18,7 @@ import requests
 from dgti_data.ckan import CkanClient, is_read_action
 from dgti_data.datasets import Catalog, Dataset, load_catalog
 from dgti_data.publish import PublicationBundle, Target, publish, publish_bundle
-from dgti_data.publish.examples import example_bundle, write_csv
+from dgti_data.publish.examples import example_bundle, write_csv, write_reports
 from dgti_data.publish.metadata import package_name
 from dgti_data.publish.plan import KEY, MARK_DATA, plan_dataset
 from dgti_data.publish.portal import Portal
@@ -108,7 +108,9 @@ def test_first_run_publishes_everything_then_an_unchanged_run_writes_nothing(
     survey = editor.datastore_search(resource_id=survey_data["id"], limit=1)
     assert isinstance(survey["records"][0]["has_website"], bool)
 
-    # Second run with unchanged inputs: read calls only.
+    # Second run with unchanged inputs (the reports made again, with a new time): read calls only.
+    for bundle in bundles:
+        write_reports(bundle.data_csv.parent, bundle.dataset, 120, generated_at="2025-01-01T01:02:03+00:00")
     again_target = make_target()
     again = publish(bundles, again_target)
     assert [o.status for o in again] == ["unchanged", "unchanged"]

@@ -198,5 +198,20 @@ def test_deployed_flow_publishes_and_pauses_for_approval(
     assert before["records"][0]["people_served"] != 12345  # nothing applied while paused
     _helper(prefect_env, "resume", id=run["id"], input={"approve": True, "note": "checked"})
     assert _wait_state(prefect_env, run["id"], {"COMPLETED"}) == "COMPLETED"
+    pkg_after_approval = sysadmin.package_show(name)
     after = sysadmin.datastore_search(resource_id=data["id"], filters=first_row)
     assert after["records"][0]["people_served"] == 12345
+
+    # The same flow served from a local process (no pool): a triggered run finds nothing to do.
+    serve_log = tmp_path / "serve.log"
+    with _process([sys.executable, "flows/publish.py", "serve", str(results), "--name", "served"],
+                  prefect_env, serve_log):
+        def served() -> bool:
+            found = requests.post(f"{api}/deployments/filter", json={}, timeout=10).json()
+            return any(d["name"] == "served" for d in found)
+
+        _wait("served deployment", served, serve_log)
+        run = _helper(prefect_env, "run", deployment="publish-datasets/served",
+                      parameters={"namespace": namespace})
+        assert _wait_state(prefect_env, run["id"], {"COMPLETED"}) == "COMPLETED"
+    assert sysadmin.package_show(name)["metadata_modified"] == pkg_after_approval["metadata_modified"]

@@ -159,3 +159,15 @@ def test_approval_is_needed_only_for_warnings_or_many_changed_rows(catalog: Cata
         "warning: 3 rows quarantined"
     ]
     assert FieldChange("x", "a", "b").render() == ["    x: 'a' → 'b'"]
+
+
+def test_report_digest_ignores_generation_times(catalog: Catalog, tmp_path: Path) -> None:
+    from dgti_data.publish.digest import content_digest
+    from dgti_data.publish.examples import write_reports
+
+    dataset = catalog.get("local-digital-submissions")
+    one = [content_digest(p) for p in write_reports(tmp_path, dataset, 5, "2024-01-01T00:00:00+00:00")]
+    two = [content_digest(p) for p in write_reports(tmp_path, dataset, 5, "2025-06-30T12:34:56Z")]
+    three = [content_digest(p) for p in write_reports(tmp_path, dataset, 6, "2025-06-30T12:34:56Z")]
+    assert one == two
+    assert all(a != b for a, b in zip(two, three, strict=True))
