@@ -1,0 +1,213 @@
+"""The anonymise stage: a normalised raw table in, the publishable table and its report out.
+
+Order: treatments field by field → k-anonymity over the quasi-identifiers → leak gate. The output
+has the published columns only; dropped columns never reach it, and neither do columns the raw
+schema does not know.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from pydantic import SecretStr
+
+from dgti_data.anonymise import kanon, leakgate
+from dgti_data.anonymise.generalise import INVALID
+from dgti_data.anonymise.leakgate import Leak
+from dgti_data.anonymise.policy import FieldPolicy, Policy, load_policy, published_schema
+from dgti_data.anonymise.pseudonym import Pseudonymiser
+from dgti_data.anonymise.redact import KnownValue, known_value, redact_text
+from dgti_data.anonymise.report import AnonymisationReport, FieldReport
+from dgti_data.datasets import Dataset
+
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+
+
+@dataclass
+class AnonymisedTable:
+    frame: pd.DataFrame
+    row_numbers: list[int]
+    published_schema: dict[str, Any]
+    report: AnonymisationReport
+    leaks: list[Leak] = field(default_factory=list)
+
+    @property
+    def blocked(self) -> bool:
+        """True when the leak gate found personal data: nothing may be published."""
+        return bool(self.leaks)
+
+    def write(self, out_dir: Path, name: str) -> dict[str, Path]:
+        """``<name>.csv`` (only when not blocked), ``<name>.schema.json``, ``anonymisation-report.json``."""
+        out_dir.mkdir(parents=True, exist_ok=True)
+        paths = {
+            "schema": out_dir / f"{name}.schema.json",
+            "report": out_dir / "anonymisation-report.json",
+        }
+        paths["schema"].write_text(json.dumps(self.published_schema, ensure_ascii=False, indent=2) + "\n",
+                                   encoding="utf-8")
+        paths["report"].write_text(json.dumps(self.report.to_dict(), ensure_ascii=False, indent=2) + "\n",
+                                   encoding="utf-8")
+        csv_path = out_dir / f"{name}.csv"
+        if self.blocked:
+            csv_path.unlink(missing_ok=True)  # never leave a leaking file behind from an earlier run
+            return paths
+        with csv_path.open("w", encoding="utf-8", newline="") as fh:
+            writer = csv.writer(fh, lineterminator="\n")
+            writer.writerow(list(self.frame.columns))
+            for row in self.frame.itertuples(index=False, name=None):
+                writer.writerow(["" if v is None else v for v in row])
+        paths["csv"] = csv_path
+        return paths
+
+
+def _cells(frame: pd.DataFrame, name: str, n: int, missing: set[str]) -> list[str | None]:
+    """The column as ``str``/``None``; the schema's missing values ("-", "N/A", …) are ``None``."""
+    if name not in frame.columns:
+        return [None] * n
+    return [
+        None if v is None or (isinstance(v, float) and v != v) or str(v) in missing else str(v)
+        for v in frame[name].tolist()
+    ]
+
+
+def _raw_ok(value: str, fp: FieldPolicy) -> bool:
+    """Would the raw value pass its own format/pattern/enum? Pseudonyms would hide the answer."""
+    d = fp.spec.descriptor
+    c = fp.spec.constraints
+    if d.get("format") == "email" and not _EMAIL.fullmatch(value.strip()):
+        return False
+    if "pattern" in c and not re.fullmatch(c["pattern"], value):
+        return False
+    if "enum" in c and value not in c["enum"]:
+        return False
+    return not ("maxLength" in c and len(value) > c["maxLength"])
+
+
+def anonymise(
+    frame: pd.DataFrame,
+    row_numbers: Sequence[int],
+    dataset: Dataset,
+    key: SecretStr | None,
+    k: int = 5,
+) -> AnonymisedTable:
+    """Apply the dataset's policy to a normalised frame (one column per raw field, ``str``/``None``).
+
+    Raises ``ConfigurationError`` for a schema without complete treatments or a missing key;
+    never for data: an unusable cell becomes ``INVALID`` for validation to flag.
+    """
+    policy: Policy = load_policy(dataset)
+    pseudonymiser = Pseudonymiser(key) if policy.needs_key else None
+    n = len(frame)
+    if len(row_numbers) != n:
+        raise ValueError(f"{len(row_numbers)} row numbers for {n} rows")
+    rows = [int(r) for r in row_numbers]
+    report = AnonymisationReport(
+        dataset=dataset.name,
+        raw_schema=dataset.schema_path.name,
+        rows_in=n,
+        key_id=pseudonymiser.key_id if pseudonymiser else None,
+        unexpected_columns=[str(c) for c in frame.columns if c not in dataset.field_names],
+        missing_columns=[f for f in dataset.field_names if f not in frame.columns],
+    )
+    missing = set(dataset.missing_values)
+    raw = {fp.name: _cells(frame, fp.name, n, missing) for fp in policy.fields}
+    known: list[list[KnownValue]] = [[] for _ in range(n)]
+    for fp in policy.personal_fields:
+        assert fp.personal_kind is not None
+        for i, value in enumerate(raw[fp.name]):
+            kv = known_value(fp.personal_kind, value)
+            if kv is not None:
+                known[i].append(kv)
+
+    out: dict[str, list[str | None]] = {}
+    for fp in policy.fields:
+        values = raw[fp.name]
+        fr = FieldReport(fp.name, fp.treatment, fp.published, fp.quasi_identifier,
+                         non_empty=sum(v is not None for v in values))
+        if fp.treatment == "keep":
+            out[fp.name] = list(values)
+        elif fp.treatment == "pseudonymise":
+            assert pseudonymiser is not None
+            col: list[str | None] = []
+            for v in values:
+                if v is None:
+                    col.append(None)
+                elif not _raw_ok(v, fp):
+                    col.append(INVALID)
+                else:
+                    col.append(pseudonymiser(v, fp.pseudonym_domain, fp.personal_kind))
+            out[fp.name] = col
+        elif fp.treatment == "generalise":
+            assert fp.generaliser is not None
+            out[fp.name] = [fp.generaliser.apply(v) for v in values]
+        elif fp.treatment == "redact":
+            counts: Counter[str] = Counter()
+            col = []
+            for i, v in enumerate(values):
+                if v is None:
+                    col.append(None)
+                    continue
+                text, found = redact_text(v, known[i])
+                counts.update(found)
+                col.append(text)
+            out[fp.name] = col
+            fr.redactions = dict(counts)
+        if fp.published:
+            fr.changed = sum(a != b for a, b in zip(values, out[fp.name], strict=True))
+            fr.invalid = sum(v == INVALID for v in out[fp.name])
+        report.fields.append(fr)
+
+    qis = policy.quasi_identifiers
+    # Rows validation will reject (a quasi-identifier outside its allowed values) stay out of the
+    # groups and are not suppressed: the steward must see them in the quarantine.
+    invalid = [
+        any(out[fp.name][i] == INVALID
+            or (fp.treatment == "keep" and raw[fp.name][i] is not None and not _raw_ok(raw[fp.name][i], fp))
+            for fp in qis)
+        for i in range(n)
+    ]
+    keep, qi_values, kres = kanon.enforce(
+        {fp.name: out[fp.name] for fp in qis},
+        {fp.name: raw[fp.name] for fp in qis},
+        {fp.name: fp.ladder for fp in qis},
+        k,
+        rows,
+        invalid,
+    )
+    out.update(qi_values)
+    report.k_anonymity = kres
+    for fr in report.fields:
+        if fr.quasi_identifier:
+            fr.changed = sum(a != b for a, b in zip(raw[fr.field], out[fr.field], strict=True))
+
+    names = [fp.name for fp in policy.published_fields]
+    kept_idx = [i for i in range(n) if keep[i]]
+    published = pd.DataFrame({name: [out[name][i] for i in kept_idx] for name in names}, dtype=object)
+    kept_rows = [rows[i] for i in kept_idx]
+    kept_known = [known[i] for i in kept_idx]
+    report.rows_out = len(kept_idx)
+
+    # Free text and kept unconstrained strings are where a known value could hide.
+    known_columns = [
+        fp.name for fp in policy.published_fields
+        if fp.treatment == "redact"
+        or (fp.treatment == "keep" and fp.spec.type == "string"
+            and not {"enum", "pattern"} & set(fp.spec.constraints))
+    ]
+    leaks = leakgate.scan(published, kept_rows, kept_known, known_columns)
+    report.leaks = leaks
+    return AnonymisedTable(
+        frame=published,
+        row_numbers=kept_rows,
+        published_schema=published_schema(dataset),
+        report=report,
+        leaks=leaks,
+    )

@@ -1,0 +1,216 @@
+"""k-anonymity over declared quasi-identifiers: every published combination is shared by ≥ k rows.
+
+Three phases, each only as far as needed:
+
+1. global recoding: while more than 5 % of the rows (at least k) are in groups smaller than k,
+   the column whose next ``kAnonymityLadder`` step leaves the fewest such rows is generalised for
+   all rows (one band scheme per column: 20-year bands everywhere, not a mix with 10-year ones);
+2. local suppression: in the rows still at risk, cells of the fields whose ladder ends with
+   ``suppress`` are withheld, field by field, the field that helps most first; rows still at risk
+   then withhold all of them at once, which makes them one pattern that often reaches k;
+3. rows still in a group smaller than k are suppressed (not published) and counted.
+
+Rows whose quasi-identifier could not be generalised (``INVALID``) are left out of the groups:
+validation of the published schema rejects them, so they are never published as they are.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from dgti_data.anonymise.generalise import INVALID, Generaliser
+
+_MISSING = "\x00"
+MAX_ROUNDS = 200
+# Global recoding stops once at most this share of rows (or k rows) is still in small groups.
+GLOBAL_SHARE = 0.05
+
+
+@dataclass
+class KAnonymityResult:
+    k: int
+    quasi_identifiers: list[str]
+    k_achieved: int | None = None
+    groups: int = 0
+    rows_considered: int = 0
+    rows_left_to_validation: int = 0
+    rows_generalised: int = 0
+    generalised_by_field: dict[str, int] = field(default_factory=dict)
+    rows_suppressed: int = 0
+    suppressed_rows: list[int] = field(default_factory=list)
+    steps: list[dict[str, Any]] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def group_sizes(columns: Sequence[Sequence[str | None]]) -> np.ndarray:
+    """For each row, how many rows share its combination of values (``None`` is a value)."""
+    if not columns:
+        return np.zeros(0, dtype=int)
+    frame = pd.DataFrame({i: [(_MISSING if v is None else v) for v in col] for i, col in enumerate(columns)})
+    codes = frame.groupby(list(frame.columns), sort=False).ngroup().to_numpy()
+    counts = np.bincount(codes)
+    return counts[codes]
+
+
+def check_k(frame: pd.DataFrame, quasi_identifiers: Sequence[str], schema: dict[str, Any] | None = None
+            ) -> int | None:
+    """The k a published frame achieves on ``quasi_identifiers`` (smallest group), None if empty.
+
+    For re-checking after validation has quarantined rows: removing rows can shrink groups. Rows
+    validation rejects (``INVALID``, or a value outside the published ``schema``'s enum) are skipped.
+    """
+    cols = [c for c in quasi_identifiers if c in frame.columns]
+    if not cols or frame.empty:
+        return None
+    values = [[None if pd.isna(v) else v for v in frame[c].tolist()] for c in cols]
+    enums: dict[int, set[Any]] = {}
+    for j, c in enumerate(cols):
+        for f in (schema or {}).get("fields", []):
+            if f["name"] == c and "enum" in f.get("constraints", {}):
+                enums[j] = set(f["constraints"]["enum"])
+    mask = np.array([
+        all(col[i] != INVALID and (j not in enums or col[i] is None or col[i] in enums[j])
+            for j, col in enumerate(values))
+        for i in range(len(frame))
+    ])
+    if not mask.any():
+        return None
+    sizes = group_sizes([[v for v, m in zip(col, mask, strict=True) if m] for col in values])
+    return int(sizes.min())
+
+
+def enforce(
+    published: dict[str, list[str | None]],
+    raw: dict[str, list[str | None]],
+    ladders: dict[str, tuple[Generaliser, ...]],
+    k: int,
+    row_numbers: Sequence[int],
+    invalid: Sequence[bool] | None = None,
+) -> tuple[np.ndarray, dict[str, list[str | None]], KAnonymityResult]:
+    """Generalise and suppress until every group of the quasi-identifiers ``published`` has ≥ k rows.
+
+    ``published`` holds each quasi-identifier's published values (changed in place and returned),
+    ``raw`` the raw values the ladder steps start from, ``invalid`` marks rows that validation
+    will reject (left out of groups, never suppressed here). Returns the mask of rows to keep.
+    """
+    names = list(published)
+    result = KAnonymityResult(k=k, quasi_identifiers=names)
+    n = len(row_numbers)
+    keep = np.ones(n, dtype=bool)
+    if not names or n == 0:
+        return keep, published, result
+    eligible = np.array([all(published[f][i] != INVALID for f in names) for i in range(n)], dtype=bool)
+    if invalid is not None:
+        eligible &= ~np.asarray(invalid, dtype=bool)
+    base = {name: list(published[name]) for name in names}
+    result.rows_considered = int(eligible.sum())
+    result.rows_left_to_validation = int(n - eligible.sum())
+    level = {f: np.zeros(n, dtype=int) for f in names}
+    touched = np.zeros(n, dtype=bool)
+
+    def small_rows(cols: dict[str, list[str | None]]) -> np.ndarray:
+        idx = np.flatnonzero(eligible)
+        sizes = group_sizes([[cols[f][i] for i in idx] for f in names])
+        small = np.zeros(n, dtype=bool)
+        small[idx[sizes < k]] = True
+        return small
+
+    small = small_rows(published) if k > 1 else np.zeros(n, dtype=bool)
+    budget = max(k, int(GLOBAL_SHARE * result.rows_considered))
+
+    # 1. Global recoding: one band scheme per column, coarser only while many rows are at risk.
+    for _ in range(MAX_ROUNDS):
+        if int(small.sum()) <= budget:
+            break
+        best_global: tuple[tuple[int, int], str, list[str | None]] | None = None
+        for order, name in enumerate(names):
+            ladder = ladders.get(name, ())
+            lvl = int(level[name].max()) if n else 0
+            if lvl >= len(ladder) or ladder[lvl].to == "suppress":
+                continue
+            trial = [published[name][i] if published[name][i] == INVALID else ladder[lvl].apply(v)
+                     for i, v in enumerate(raw[name])]
+            score = (int(small_rows({**published, name: trial}).sum()), order)
+            if best_global is None or score < best_global[0]:
+                best_global = (score, name, trial)
+        if best_global is None:
+            break
+        _, name, trial = best_global
+        changed = np.array([a != b for a, b in zip(published[name], trial, strict=True)])
+        result.steps.append({"field": name, "to": ladders[name][int(level[name].max())].to,
+                             "scope": "all rows", "rows": int(changed.sum())})
+        published[name] = trial
+        level[name][:] += 1
+        touched |= changed
+        small = small_rows(published)
+
+    # 2. Local suppression of cells, only in the rows still at risk, field by field.
+    for _ in range(MAX_ROUNDS):
+        if not small.any():
+            break
+        best: tuple[tuple[int, int], str, np.ndarray, list[str | None]] | None = None
+        for order, name in enumerate(names):
+            ladder = ladders.get(name, ())
+            can = small & (level[name] < len(ladder))
+            can &= np.array([level[name][i] < len(ladder) and ladder[level[name][i]].to == "suppress"
+                             for i in range(n)])
+            if not can.any():
+                continue
+            trial = list(published[name])
+            for i in np.flatnonzero(can):
+                trial[i] = None
+            score = (int(small_rows({**published, name: trial}).sum()), order)
+            if best is None or score < best[0]:
+                best = (score, name, can, trial)
+        if best is None:
+            break
+        _, name, can, trial = best
+        published[name] = trial
+        result.steps.append({"field": name, "to": "suppress", "scope": "rows at risk",
+                             "rows": int(can.sum())})
+        level[name][can] += 1
+        touched |= can
+        small = small_rows(published)
+
+    # 2b. Rows still at risk withhold every suppressible cell at once: they then share one
+    # pattern (region only, say) and often make a group of k together.
+    if small.any():
+        trial_cols = {name: list(published[name]) for name in names}
+        moved = np.zeros(n, dtype=bool)
+        for name in names:
+            ladder = ladders.get(name, ())
+            if not ladder or ladder[-1].to != "suppress":
+                continue
+            for i in np.flatnonzero(small):
+                if trial_cols[name][i] is not None:
+                    trial_cols[name][i] = None
+                    moved[i] = True
+        if moved.any():  # rows that stay small are suppressed below whatever their cells hold
+            result.steps.append({"field": "*", "to": "suppress", "scope": "rows at risk",
+                                 "rows": int(moved.sum())})
+            published.update(trial_cols)
+            touched |= moved
+            small = small_rows(published)
+
+    # 3. What is still in a group smaller than k is not published.
+    keep &= ~small
+    result.rows_suppressed = int(small.sum())
+    result.suppressed_rows = [int(row_numbers[i]) for i in np.flatnonzero(small)]
+    result.rows_generalised = int((touched & keep).sum())
+    for name in names:
+        changed = sum(1 for i in np.flatnonzero(keep) if published[name][i] != base[name][i])
+        if changed:
+            result.generalised_by_field[name] = changed
+    kept = np.flatnonzero(keep & eligible)
+    if len(kept):
+        sizes = group_sizes([[published[f][i] for i in kept] for f in names])
+        result.k_achieved = int(sizes.min())
+        result.groups = len({tuple(published[f][i] for f in names) for i in kept})
+    return keep, published, result
