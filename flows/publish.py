@@ -129,8 +129,12 @@ def publish_datasets(
     approval_timeout_s: int = 24 * 3600,
     token_block: str | None = None,
     portal_block: str | None = None,
+    auto_approve: bool = False,
 ) -> list[dict[str, Any]]:
-    """Plan, pause for approval if needed, apply. Returns one row per dataset with its URL."""
+    """Plan, pause for approval if needed, apply. Returns one row per dataset with its URL.
+
+    ``auto_approve`` applies flagged plans without pausing: for demos on the local hub only.
+    """
     from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
     log = get_run_logger()
@@ -147,7 +151,9 @@ def publish_datasets(
         markdown="\n\n".join(f"### {p['dataset']}\n```\n{p['plan']}\n```" for p in plans),
     )
     flagged = [p for p in plans if p["reasons"]]
-    approved = bool(flagged) and not dry_run and _ask_steward(flagged, approval_timeout_s)
+    if flagged and auto_approve:
+        log.warning("auto-approved without a steward: %s", ", ".join(f["dataset"] for f in flagged))
+    approved = bool(flagged) and not dry_run and (auto_approve or _ask_steward(flagged, approval_timeout_s))
     rows = [publish_one(b, target, schema, policy, approved, dry_run) for b in bundles]
     create_table_artifact(key="publish-result", table=rows, description="Published datasets")
     for r in rows:

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
-from dgti_data.ckan import NotFound
+from dgti_data.ckan import NotAuthorized, NotFound
 from dgti_data.publish import datastore as ds
 from dgti_data.publish.bundle import PublicationBundle, data_file_name, datapackage_bytes, sha256_file
 from dgti_data.publish.digest import content_digest
@@ -175,6 +175,11 @@ class DatasetPlan:
     @property
     def package_id(self) -> str | None:
         return self.existing["id"] if self.existing else None
+
+    @property
+    def is_new(self) -> bool:
+        """Not yet public: created now, or a create a crash interrupted. No citizen sees its rows."""
+        return self.existing is None or bool(self.existing.get("private") and self.make_public)
 
     @property
     def changed_rows_share(self) -> float | None:
@@ -342,7 +347,7 @@ def _plan_datastore(
     ]
     if not pk and have.get(MARK_DATA) != marker:
         # Without a key, rows cannot be matched: count what changes, then reload the table.
-        rows_diff = diff_rows(portal, have["id"], bundle, fields, pk, table["total"])
+        rows_diff = diff_rows(portal, have["id"], bundle, fields, pk)
         rows_diff.upserts, rows_diff.deletes = [], []
         return DatastoreStep("recreate", fields, pk, marker, rows_diff,
                              reason="no primary key: the table is reloaded", create_views=True)
@@ -350,7 +355,7 @@ def _plan_datastore(
         unchanged = RowChanges(before=table["total"], after=table["total"])
         action: DatastoreAction = "dictionary" if dictionary else "unchanged"
         return DatastoreStep(action, fields, pk, marker, unchanged, dictionary)
-    rows_diff = diff_rows(portal, have["id"], bundle, fields, pk, table["total"])
+    rows_diff = diff_rows(portal, have["id"], bundle, fields, pk)
     views = portal.call("resource_view_list", id=have["id"])
     return DatastoreStep("sync", fields, pk, marker, rows_diff, dictionary, create_views=not views)
 
@@ -361,7 +366,6 @@ def diff_rows(
     bundle: PublicationBundle,
     fields: list[dict[str, Any]],
     pk: list[str],
-    total: int,
 ) -> RowChanges:
     """Rows to upsert and keys to delete so the table equals the CSV (reads every row once).
     Without a primary key, a whole row is its own key (counts only: such tables are reloaded)."""
@@ -437,6 +441,12 @@ def plan_dataset(
         existing = portal.call("package_show", id=name)
     except NotFound:
         existing = None
+    except NotAuthorized:
+        plan.problems = [SchemaProblem(
+            "name", "", f"{name!r} is taken by a dataset this token may not see (another organisation's)"
+        )]
+        plan.action = "refused"
+        return plan
     plan.existing = existing
     plan.problems = check(desired, schema, creating=existing is None)
     if existing is not None and existing.get("organization", {}).get("name") != organization:

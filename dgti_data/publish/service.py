@@ -36,7 +36,8 @@ class ApprovalPolicy:
     """When a steward must approve a plan before it is applied.
 
     A clean run needs no one: only plans with warnings, or that change more than
-    ``max_changed_share`` of the published rows, wait (new datasets too if ``new_datasets``).
+    ``max_changed_share`` of the rows citizens already see, wait (new datasets, which nobody
+    sees yet, only if ``new_datasets``).
     """
 
     max_changed_share: float = 0.2
@@ -47,9 +48,9 @@ class ApprovalPolicy:
             return []
         out = [f"warning: {w}" for w in plan.warnings]
         share = plan.changed_rows_share
-        if share is not None and share > self.max_changed_share:
+        if share is not None and share > self.max_changed_share and not plan.is_new:
             out.append(f"{share:.1%} of the rows change (limit {self.max_changed_share:.0%})")
-        if plan.action == "create" and self.new_datasets:
+        if plan.is_new and self.new_datasets:
             out.append("new dataset")
         return out
 

@@ -436,3 +436,19 @@ def test_a_table_without_primary_key_is_reloaded_when_it_changes(
     settled = make_target()
     publish([bundle], settled)
     assert settled.portal.counter.writes == 0
+
+
+@pytest.mark.parametrize("private", [False, True])
+def test_a_name_taken_by_another_organisation_is_refused(
+    private: bool, make_target: Callable[..., Target], catalog: Catalog, sysadmin: CkanClient,
+    tmp_path: Path,
+) -> None:
+    from dgti_data.publish.metadata import package_dict
+
+    target = make_target(suffix=f"-{private}")
+    bundle = example_bundle(catalog.get(SUBMISSIONS), tmp_path, rows=5)
+    name = package_name(SUBMISSIONS, target.organization, target.namespace)
+    sysadmin.package_create(**package_dict(bundle.dataset, name, "other-agency"), private=private)
+    (outcome,) = publish([bundle], target)
+    assert outcome.status == "refused" and target.portal.counter.writes == 0
+    assert "other-agency" in outcome.plan.render() or "may not see" in outcome.plan.render()

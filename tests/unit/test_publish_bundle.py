@@ -145,17 +145,25 @@ def test_approval_is_needed_only_for_warnings_or_many_changed_rows(catalog: Cata
 
     bundle = example_bundle(catalog.get("local-digital-submissions"), tmp_path, rows=5)
 
-    def plan(action: str, rows: RowChanges, warnings: list[str] = []) -> DatasetPlan:  # noqa: B006
-        bundle.warnings = warnings
+    def plan(
+        action: Any, rows: RowChanges, warnings: tuple[str, ...] = (), private: bool = False
+    ) -> DatasetPlan:
+        bundle.warnings = list(warnings)
         step = DatastoreStep("sync", [], [], "", rows)
-        return DatasetPlan(bundle, "x", "dga", {}, action, datastore=step)  # type: ignore[arg-type]
+        existing = None if action == "create" else {"id": "x", "private": private}
+        return DatasetPlan(
+            bundle, "x", "dga", {}, action, existing=existing, datastore=step, make_public=private
+        )
 
     policy = ApprovalPolicy(max_changed_share=0.2)
     assert policy.reasons(plan("unchanged", RowChanges(100, 100))) == []
     assert policy.reasons(plan("update", RowChanges(100, 100, changed=20))) == []
     assert "21.0%" in policy.reasons(plan("update", RowChanges(100, 100, changed=21)))[0]
     assert policy.reasons(plan("create", RowChanges(0, 100, added=100))) == []
-    assert policy.reasons(plan("update", RowChanges(100, 100), ["3 rows quarantined"])) == [
+    # A create a crash interrupted (still private): nobody sees its rows yet.
+    assert policy.reasons(plan("update", RowChanges(10, 100, added=90), private=True)) == []
+    assert ApprovalPolicy(new_datasets=True).reasons(plan("create", RowChanges(0, 1))) == ["new dataset"]
+    assert policy.reasons(plan("update", RowChanges(100, 100), ("3 rows quarantined",))) == [
         "warning: 3 rows quarantined"
     ]
     assert FieldChange("x", "a", "b").render() == ["    x: 'a' → 'b'"]
