@@ -164,3 +164,32 @@ def row_key(record: dict[str, Any], pk: list[str], types: dict[str, str]) -> tup
 
 def row_signature(record: dict[str, Any], types: dict[str, str]) -> tuple[Any, ...]:
     return tuple(canonical(record.get(k), t) for k, t in types.items())
+
+
+def row_problems(csv_path: Path, table_schema: dict[str, Any], limit: int = 10) -> list[str]:
+    """What would make the DataStore refuse the CSV half-way through a load: values their type
+    cannot hold, empty or duplicated primary keys. Checked locally, before any write."""
+    pk = primary_key(table_schema)
+    types = {f["name"]: datastore_type(f) for f in table_schema.get("fields", [])}
+    conv = RecordConverter(table_schema)
+    seen: set[tuple[Any, ...]] = set()
+    out: list[str] = []
+    with csv_path.open(encoding="utf-8", newline="") as fh:
+        for line, row in enumerate(csv.DictReader(fh), start=2):
+            try:
+                record = conv.record(row, line)
+            except RowError as exc:
+                out.append(str(exc))
+            else:
+                if pk:
+                    key = row_key(record, pk, types)
+                    shown = dict(zip(pk, key, strict=True))
+                    if any(v is None for v in key):
+                        out.append(f"line {line}: empty primary key {shown}")
+                    elif key in seen:
+                        out.append(f"line {line}: primary key {shown} appears twice")
+                    seen.add(key)
+            if len(out) >= limit:
+                out.append("… (first problems only)")
+                break
+    return out

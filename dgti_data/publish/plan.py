@@ -195,7 +195,7 @@ class DatasetPlan:
         head = f"{self.bundle.dataset.name} → {self.name} ({self.organization}): {self.action.upper()}"
         lines = [head]
         if self.action == "refused":
-            lines.append("  refused before any write: the portal's schema would not accept:")
+            lines.append("  refused before any write: the portal would not accept:")
             lines += [f"    ✗ {p}" for p in self.problems]
             return "\n".join(lines)
         if self.action == "create":
@@ -454,6 +454,9 @@ def plan_dataset(
         plan.problems.append(
             SchemaProblem("name", "", f"{name!r} already belongs to organisation {owner!r}")
         )
+    plan.problems += [
+        SchemaProblem("data", "", p) for p in ds.row_problems(bundle.data_csv, bundle.table_schema)
+    ]
     if plan.problems:
         plan.action = "refused"
         return plan

@@ -452,3 +452,15 @@ def test_a_name_taken_by_another_organisation_is_refused(
     (outcome,) = publish([bundle], target)
     assert outcome.status == "refused" and target.portal.counter.writes == 0
     assert "other-agency" in outcome.plan.render() or "may not see" in outcome.plan.render()
+
+
+def test_rows_the_datastore_would_refuse_are_refused_before_any_write(
+    make_target: Callable[..., Target], catalog: Catalog, tmp_path: Path
+) -> None:
+    bundle = example_bundle(catalog.get(SUBMISSIONS), tmp_path, rows=10)
+    _edit(bundle, lambda rows: [*rows, dict(rows[3], people_served="many")])  # duplicate key, bad integer
+    target = make_target()
+    (outcome,) = publish([bundle], target)
+    assert outcome.status == "refused" and target.portal.counter.writes == 0
+    text = outcome.plan.render()
+    assert "line 12, field people_served: 'many' is not a valid int4" in text

@@ -179,3 +179,15 @@ def test_report_digest_ignores_generation_times(catalog: Catalog, tmp_path: Path
     three = [content_digest(p) for p in write_reports(tmp_path, dataset, 6, "2025-06-30T12:34:56Z")]
     assert one == two
     assert all(a != b for a, b in zip(two, three, strict=True))
+
+
+def test_row_problems_are_found_locally(tmp_path: Path) -> None:
+    fields = [{"name": "id", "type": "string"}, {"name": "n", "type": "integer"}]
+    schema = {"fields": fields, "primaryKey": ["id"]}
+    path = tmp_path / "t.csv"
+    path.write_text("id,n\na,1\nb,x\na,2\n,3\n", encoding="utf-8")
+    assert ds.row_problems(path, schema) == [
+        "line 3, field n: 'x' is not a valid int8",
+        "line 4: primary key {'id': 'a'} appears twice",
+        "line 5: empty primary key {'id': None}",
+    ]
