@@ -80,12 +80,18 @@ def validate_cmd(file: Path, dataset_name: str | None, report_dir: Path | None, 
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
                   console=err_console, transient=True) as progress:
         progress.add_task(f"validating {file.name}", total=None)
-        outcome = process_file(file, catalog, report_dir or settings.output_dir, dataset_name, encoding)
+        outcome = process_file(
+            file, catalog, report_dir or settings.output_dir, dataset_name, encoding,
+            key=settings.pseudonymisation_key, k=settings.k_anonymity,
+        )
     r = outcome.result
-    state = "valid" if r.valid else ("invalid, valid rows publishable" if r.publishable else "invalid")
+    if outcome.publishable:
+        state = "valid" if r.valid else "invalid, valid rows publishable"
+    else:
+        state = "invalid" if not r.valid else "blocked by anonymisation checks"
     click.echo(
         f"{file.name}: {state}: {r.rows_read} rows, {r.valid_rows} valid, {r.quarantined_rows} quarantined, "
-        f"{len(r.errors) + len(r.table_errors)} errors"
+        f"{len(r.errors) + len(r.table_errors)} errors, {outcome.summary['rows_published']} publishable"
     )
     click.echo(f"report: {outcome.html_report}")
     sys.exit(outcome.exit_code)
@@ -128,14 +134,12 @@ def reference_build(shared: Path) -> None:
 
 def _register_stage_commands() -> None:
     """Commands whose code lives in their own stage packages."""
+    from dgti_data.anonymise.cli import anonymise_command
     from dgti_data.hub.cli import hub
+    from dgti_data.sample.cli import sample
 
-    main.add_command(hub)
-    try:
-        from dgti_data.sample.cli import sample
-    except ImportError:
-        return
-    main.add_command(sample)
+    for command in (hub, sample, anonymise_command):
+        main.add_command(command)
 
 
 _register_stage_commands()

@@ -1,6 +1,9 @@
-"""One raw file through every stage: read → normalise → validate → report.
+"""One raw file through every stage: read → normalise → validate → anonymise → check → report.
 
-The CLI and the Prefect flows both call this, so there is one pipeline, not two.
+The raw rows are validated first, so the steward sees every problem of the file as it was sent
+(personal fields included, their values masked). Only the valid rows are anonymised, k-anonymity is
+judged on exactly the rows that would be published, and the publishable file is validated once more
+against its published schema before it may leave. The CLI and the Prefect flows both call this.
 """
 
 from __future__ import annotations
@@ -9,13 +12,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from pydantic import SecretStr
+
+from dgti_data.anonymise import AnonymisedTable, anonymise
 from dgti_data.datasets import Catalog, Dataset
 from dgti_data.errors import UnusableInputError
 from dgti_data.normalise import normalise
 from dgti_data.normalise.headers import header_key
+from dgti_data.publish.bundle import PublicationBundle
 from dgti_data.read import read_table
 from dgti_data.report import build_summary, write_html, write_json
-from dgti_data.validate import ValidationResult, validate
+from dgti_data.validate import CellError, ValidationResult, validate, validate_published
 
 
 @dataclass
@@ -23,14 +30,22 @@ class FileOutcome:
     source: Path
     dataset: Dataset
     result: ValidationResult
+    anonymised: AnonymisedTable
+    published_errors: list[CellError]
     summary: dict[str, Any]
     out_dir: Path
     json_report: Path
     html_report: Path
+    data_csv: Path | None
+    bundle: Path | None
+
+    @property
+    def publishable(self) -> bool:
+        return self.bundle is not None
 
     @property
     def exit_code(self) -> int:
-        return 0 if self.result.valid else 1
+        return 0 if self.result.valid and self.publishable else 1
 
 
 def detect_dataset(path: Path, headers: list[str], catalog: Catalog) -> Dataset:
@@ -59,16 +74,64 @@ def output_dir_for(source: Path, out_root: Path) -> Path:
 
 
 def process_file(
-    source: Path, catalog: Catalog, out_root: Path, dataset_name: str | None = None,
+    source: Path,
+    catalog: Catalog,
+    out_root: Path,
+    dataset_name: str | None = None,
     encoding: str | None = None,
+    *,
+    key: SecretStr | None = None,
+    k: int = 5,
 ) -> FileOutcome:
-    """Raises ``UnusableInputError`` for files that cannot be read; data problems go in the report."""
+    """Raises ``UnusableInputError`` for files that cannot be read and ``ConfigurationError`` for a
+    schema without treatments or a missing key; data problems go in the report."""
     raw = read_table(source, encoding=encoding)
     dataset = catalog.get(dataset_name) if dataset_name else detect_dataset(source, raw.headers, catalog)
     table = normalise(raw, dataset)
     out_dir = output_dir_for(source, out_root)
     result = validate(table, dataset, catalog, out_dir)
+
+    valid = result.valid_index
+    anonymised = anonymise(
+        table.frame.iloc[valid].reset_index(drop=True),
+        [table.row_numbers[i] for i in valid],
+        dataset, key, k,
+    )
+    paths = anonymised.write(out_dir, dataset.name)
+    data_csv = paths.get("csv")
+    published_errors = validate_published(data_csv, anonymised.published_schema, catalog) if data_csv else []
+
     summary = build_summary(table, result)
+    summary["anonymisation"] = anonymised.report.to_dict()
+    summary["published_check"] = [e.to_dict() for e in published_errors[:100]]
+    publishable = (
+        result.publishable and data_csv is not None and not anonymised.blocked and not published_errors
+        and len(anonymised.frame) > 0
+    )
+    summary["publishable"] = publishable
+    summary["rows_published"] = len(anonymised.frame) if publishable else 0
     json_report = write_json(out_dir / "report.json", result.report, summary)
     html_report = write_html(out_dir / "report.html", [summary])
-    return FileOutcome(source, dataset, result, summary, out_dir, json_report, html_report)
+
+    bundle = None
+    if publishable and data_csv is not None:
+        warnings = []
+        if not result.valid:
+            warnings.append(
+                f"{result.quarantined_rows} of {result.rows_read} rows quarantined; publishing the valid rows"
+            )
+        ka = anonymised.report.k_anonymity
+        if ka and ka.rows_suppressed:
+            warnings.append(f"{ka.rows_suppressed} rows suppressed for k-anonymity (k={ka.k})")
+        bundle = PublicationBundle(
+            dataset=dataset,
+            data_csv=data_csv,
+            table_schema=anonymised.published_schema,
+            reports=[json_report, html_report],
+            warnings=warnings,
+            rows=len(anonymised.frame),
+        ).save(out_dir)
+    else:
+        (out_dir / "publication.json").unlink(missing_ok=True)
+    return FileOutcome(source, dataset, result, anonymised, published_errors, summary, out_dir,
+                       json_report, html_report, data_csv, bundle)

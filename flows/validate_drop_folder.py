@@ -19,10 +19,12 @@ RAW_SUFFIXES = {".csv", ".xlsx", ".txt", ".tsv"}
 
 @task(retries=3, retry_delay_seconds=[2, 10, 30], retry_condition_fn=retry_only_transient,
       task_run_name="validate-{path.name}")
-def validate_file(path: Path, out_root: Path, schemas_dir: Path) -> dict[str, Any]:
-    catalog = load_catalog(schemas_dir)
+def validate_file(path: Path, out_root: Path) -> dict[str, Any]:
+    settings = get_settings()
+    catalog = load_catalog(settings.schemas_dir)
     try:
-        outcome = process_file(path, catalog, out_root)
+        outcome = process_file(path, catalog, out_root, key=settings.pseudonymisation_key,
+                               k=settings.k_anonymity)
     except UnusableInputError as exc:
         get_run_logger().error("unusable input: %s", exc)
         return {"unusable": True, "file": path.name, "reason": exc.reason}
@@ -32,7 +34,7 @@ def validate_file(path: Path, out_root: Path, schemas_dir: Path) -> dict[str, An
         path.name, outcome.dataset.name, s["rows_read"], s["valid_rows"], s["quarantined_rows"],
         s["error_count"], outcome.html_report,
     )
-    return s | {"out_dir": str(outcome.out_dir)}
+    return s | {"out_dir": str(outcome.out_dir), "bundle": str(outcome.bundle) if outcome.bundle else None}
 
 
 @flow(name="validate-drop-folder", log_prints=True)
@@ -41,7 +43,7 @@ def validate_drop_folder(drop_dir: Path, out_dir: Path | None = None) -> list[di
     settings = get_settings()
     out_root = Path(out_dir or settings.output_dir)
     files = sorted(p for p in Path(drop_dir).iterdir() if p.is_file() and p.suffix.lower() in RAW_SUFFIXES)
-    futures = [validate_file.submit(p, out_root, settings.schemas_dir) for p in files]
+    futures = [validate_file.submit(p, out_root) for p in files]
     results = [f.result() for f in futures]
     summaries = [r for r in results if not r.get("unusable")]
     failures = [r for r in results if r.get("unusable")]

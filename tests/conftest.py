@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from pydantic import SecretStr
 
 from dgti_data.datasets import Catalog, load_catalog
 from dgti_data.settings import PROJECT_ROOT
+
+# Pseudonyms need a key; tests use their own, never a real one. Set before settings are first read.
+os.environ.setdefault("DGTI_PSEUDONYMISATION_KEY", "dgti-test-key-not-a-secret-0123456789")
+TEST_KEY = SecretStr(os.environ["DGTI_PSEUDONYMISATION_KEY"])
 
 SCHEMAS = PROJECT_ROOT / "schemas"
 

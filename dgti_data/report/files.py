@@ -8,6 +8,7 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from dgti_data.anonymise.report import KIND_LABELS, TREATMENT_LABELS
 from dgti_data.report.explain import type_label
 from dgti_data.report.summary import normaliser_label
 
@@ -17,7 +18,12 @@ _env = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
-_env.globals.update(type_label=type_label, normaliser_label=normaliser_label)
+_env.globals.update(
+    type_label=type_label,
+    normaliser_label=normaliser_label,
+    treatment_label=lambda t: TREATMENT_LABELS.get(t, (t, t)),
+    kind_label=lambda k: KIND_LABELS.get(k, (k, k)),
+)
 
 
 def write_json(path: Path, frictionless_report: dict[str, Any], summary: dict[str, Any]) -> Path:

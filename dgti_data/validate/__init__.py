@@ -40,6 +40,36 @@ def _frictionless_validate(catalog: Catalog, dataset: Dataset, csv_path: Path) -
         return resource.validate(limit_errors=10**9)
 
 
+def validate_published(csv_path: Path, schema: dict[str, Any], catalog: Catalog) -> list[CellError]:
+    """Check the file that will be published against the schema it is published with.
+
+    The raw rows were valid, so any error here is a defect of anonymisation (say, a generalised value
+    outside its published enum): it blocks publication rather than shipping a file that lies about
+    its schema.
+    """
+    refs = [
+        {**catalog.get(name).resource, "path": str(catalog.reference_path(name).resolve()),
+         "schema": catalog.get(name).schema}
+        for name in catalog.names("reference")
+    ]
+    descriptor = {
+        "name": "published-check",
+        "resources": [
+            {"name": "published", "path": str(csv_path.resolve()), "format": "csv", "encoding": "utf-8",
+             "schema": schema},
+            *refs,
+        ],
+    }
+    with frictionless.system.use_context(trusted=True):
+        package = frictionless.Package(descriptor)
+        report = package.get_resource("published").validate(limit_errors=10**9)
+    out = []
+    for err in report.flatten(["rowNumber", "fieldName", "type", "note"]):
+        row, field, type_, note = err
+        out.append(CellError(row, field, type_, None, None, note))
+    return out
+
+
 def _cell_error(err: dict[str, Any], raw_row: int | None, personal: set[str], dataset: Dataset) -> CellError:
     field = err.get("fieldName") or next(iter(err.get("fieldNames", [])), None)
     if field is None and err["type"] == "primary-key" and dataset.primary_key:
@@ -63,8 +93,25 @@ def _cell_error(err: dict[str, Any], raw_row: int | None, personal: set[str], da
     )
 
 
+def write_quarantine(
+    path: Path, frame: Any, names: list[str], raw_rows: list[int], invalid: dict[int, list[CellError]]
+) -> None:
+    """Invalid rows with their raw row number and reasons. Raw values: for the steward, on this machine."""
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh, lineterminator="\n")
+        writer.writerow(["_raw_row", "_errors", *names])
+        for index in sorted(invalid):
+            cells = ["" if v is None else v for v in frame.iloc[index][names].tolist()]
+            reasons = [e.to_dict() for e in invalid[index]]
+            writer.writerow([raw_rows[index], json.dumps(reasons, ensure_ascii=False), *cells])
+
+
 def validate(table: Any, dataset: Dataset, catalog: Catalog, out_dir: Path) -> ValidationResult:
-    """Validate a ``NormalisedTable`` and split its rows into valid and quarantined files."""
+    """Validate a ``NormalisedTable`` against its raw schema; quarantine invalid rows.
+
+    Valid rows are not written here: they still hold personal data. The caller anonymises
+    ``valid_index`` rows and writes the publishable file.
+    """
     out_dir.mkdir(parents=True, exist_ok=True)
     work_csv = out_dir / f"{dataset.name}.normalised.csv"
     table.to_csv(work_csv)
@@ -116,28 +163,10 @@ def validate(table: Any, dataset: Dataset, catalog: Catalog, out_dir: Path) -> V
                           "a required column is not in the file")
             )
 
-    valid_path = out_dir / f"{dataset.name}.csv"
     quarantine_path = out_dir / f"{dataset.name}.quarantine.csv"
-    frame = table.frame
-    names = list(dataset.field_names)
-    valid_count = 0
-    with (
-        valid_path.open("w", encoding="utf-8", newline="") as vf,
-        quarantine_path.open("w", encoding="utf-8", newline="") as qf,
-    ):
-        vw = csv.writer(vf, lineterminator="\n")
-        qw = csv.writer(qf, lineterminator="\n")
-        vw.writerow(names)
-        qw.writerow(["_raw_row", "_errors", *names])
-        for index, row in enumerate(frame[names].itertuples(index=False, name=None)):
-            cells = ["" if v is None else v for v in row]
-            if index in invalid:
-                reasons = [e.to_dict() for e in invalid[index]]
-                qw.writerow([raw_rows[index], json.dumps(reasons, ensure_ascii=False), *cells])
-            else:
-                vw.writerow(cells)
-                valid_count += 1
+    write_quarantine(quarantine_path, table.frame, dataset.field_names, raw_rows, invalid)
     (out_dir / "QUARANTINE-README.txt").write_text(QUARANTINE_NOTICE, encoding="utf-8")
+    valid_index = [i for i in range(len(table.frame)) if i not in invalid]
 
     report_dict["valid"] = not errors and not table_errors
     return ValidationResult(
@@ -146,9 +175,9 @@ def validate(table: Any, dataset: Dataset, catalog: Catalog, out_dir: Path) -> V
         report=report_dict,
         errors=errors,
         table_errors=table_errors,
-        rows_read=len(frame),
-        valid_rows=valid_count,
+        rows_read=len(table.frame),
+        valid_rows=len(valid_index),
         quarantined_rows=len(invalid),
-        valid_path=valid_path,
+        valid_index=valid_index,
         quarantine_path=quarantine_path,
     )

@@ -40,7 +40,7 @@ class ValidationResult:
     rows_read: int
     valid_rows: int
     quarantined_rows: int
-    valid_path: Path
+    valid_index: list[int]
     quarantine_path: Path
     table_errors: list[CellError] = field(default_factory=list)
     engine: str = "frictionless"

@@ -9,13 +9,15 @@ import pytest
 
 from dgti_data.pipeline import process_file
 from dgti_data.report.browser import print_pdf, screenshot
+from tests.conftest import TEST_KEY
 
 pytestmark = pytest.mark.browser
 
 
 def test_report_renders_thai_in_chromium(make_sample, catalog, tmp_path):
     assert shutil.which("pdftotext"), "poppler-utils is a project requirement (./dev setup)"
-    outcome = process_file(make_sample("local-digital-submissions", rows=300), catalog, tmp_path)
+    raw = make_sample("local-digital-submissions", rows=300)
+    outcome = process_file(raw, catalog, tmp_path, key=TEST_KEY)
     pdf = print_pdf(outcome.html_report, tmp_path / "report.pdf")
     png = screenshot(outcome.html_report, tmp_path / "report.png")
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

@@ -11,7 +11,12 @@ import pytest
 
 from dgti_data.pipeline import process_file
 from dgti_data.validate.privacy import MASK
-from tests.conftest import planted
+from tests.conftest import TEST_KEY, planted
+
+
+def run(*args, **kwargs):
+    return process_file(*args, key=TEST_KEY, **kwargs)
+
 
 FORMATS = ["csv-utf8-bom", "csv-cp874", "xlsx"]
 DATASETS = ["local-digital-submissions", "lao-digital-readiness-survey"]
@@ -22,7 +27,7 @@ DATASETS = ["local-digital-submissions", "lao-digital-readiness-survey"]
 def test_messy_sample_finds_exactly_the_planted_errors(make_sample, catalog, tmp_path, dataset, fmt):
     raw = make_sample(dataset, fmt)
     before = hashlib.sha256(raw.read_bytes()).hexdigest()
-    outcome = process_file(raw, catalog, tmp_path)
+    outcome = run(raw, catalog, tmp_path)
     found = {(e.row, e.field, e.type) for e in outcome.result.errors}
     assert planted(raw), "the sample should carry planted errors"
     assert found == planted(raw)
@@ -37,9 +42,11 @@ def _rows(path: Path) -> list[dict[str, str]]:
 
 def test_rows_in_equal_valid_plus_quarantined(make_sample, catalog, tmp_path):
     raw = make_sample("local-digital-submissions", "csv-utf8-bom")
-    result = process_file(raw, catalog, tmp_path).result
-    valid, quarantined = _rows(result.valid_path), _rows(result.quarantine_path)
-    assert len(valid) + len(quarantined) == result.rows_read == 1000
+    outcome = run(raw, catalog, tmp_path)
+    result = outcome.result
+    valid, quarantined = _rows(outcome.data_csv), _rows(result.quarantine_path)
+    suppressed = outcome.anonymised.report.k_anonymity.rows_suppressed
+    assert len(valid) + suppressed + len(quarantined) == result.rows_read == 1000
     assert len(quarantined) == result.quarantined_rows == len({r for r, _, _ in planted(raw)})
     # every quarantined row says why, and points at its raw row
     bad_rows = {r for r, _, _ in planted(raw)}
@@ -53,22 +60,27 @@ def test_rows_in_equal_valid_plus_quarantined(make_sample, catalog, tmp_path):
 
 
 def test_policy_decides_publishability(make_sample, catalog, tmp_path):
-    subs = process_file(make_sample("local-digital-submissions"), catalog, tmp_path / "a").result
-    survey = process_file(make_sample("lao-digital-readiness-survey"), catalog, tmp_path / "b").result
-    assert not subs.valid and subs.publishable, "submissions publish their valid rows"
-    assert not survey.valid and not survey.publishable, "the survey blocks on any error"
-    clean = process_file(make_sample("lao-digital-readiness-survey", error_rate=0.0), catalog,
-                         tmp_path / "c").result
-    assert clean.valid and clean.publishable and clean.quarantined_rows == 0
+    subs = run(make_sample("local-digital-submissions"), catalog, tmp_path / "a")
+    survey = run(make_sample("lao-digital-readiness-survey"), catalog, tmp_path / "b")
+    assert not subs.result.valid and subs.publishable, "submissions publish their valid rows"
+    assert subs.bundle and subs.bundle.name == "publication.json"
+    assert not survey.result.valid and not survey.publishable, "the survey blocks on any error"
+    assert survey.bundle is None and not (survey.out_dir / "publication.json").exists()
+    clean = run(make_sample("lao-digital-readiness-survey", error_rate=0.0), catalog, tmp_path / "c")
+    assert clean.result.valid and clean.publishable and clean.result.quarantined_rows == 0
+    assert clean.exit_code == 0
 
 
-def test_reports_never_show_personal_values(make_sample, catalog, tmp_path):
-    raw = make_sample("local-digital-submissions", "csv-utf8-bom")
-    outcome = process_file(raw, catalog, tmp_path)
+@pytest.mark.parametrize("dataset", DATASETS)
+def test_nothing_that_leaves_the_machine_shows_personal_values(make_sample, catalog, tmp_path, dataset):
+    raw = make_sample(dataset, "xlsx")
+    outcome = run(raw, catalog, tmp_path)
     manifest = json.loads(Path(f"{raw}.manifest.json").read_text(encoding="utf-8"))
-    values = {p["value"] for p in manifest["personal_values"] if len(p["value"]) >= 6}
+    values = {p["value"].strip() for p in manifest["personal_values"] if len(p["value"].strip()) >= 6}
     assert values
-    for report in (outcome.json_report, outcome.html_report):
+    leaving = [outcome.json_report, outcome.html_report, outcome.data_csv,
+               outcome.out_dir / "anonymisation-report.json", outcome.out_dir / f"{dataset}.schema.json"]
+    for report in leaving:
         text = report.read_text(encoding="utf-8")
         leaked = [v for v in values if v in text]
         assert not leaked, f"{report.name} shows personal values"
@@ -92,7 +104,7 @@ def test_error_in_personal_field_is_masked(catalog, tmp_path):
         w = csv.writer(fh)
         w.writerow(header)
         w.writerow([good[f.name] for f in ds.fields])
-    outcome = process_file(path, catalog, tmp_path / "out", "lao-digital-readiness-survey")
+    outcome = run(path, catalog, tmp_path / "out", "lao-digital-readiness-survey")
     (error,) = outcome.result.errors
     assert (error.field, error.type, error.value) == ("respondent_email", "type-error", MASK)
     report = outcome.json_report.read_text(encoding="utf-8")
@@ -104,6 +116,6 @@ def test_missing_required_column_blocks(catalog, tmp_path):
     path = tmp_path / "subs.csv"
     path.write_text(",".join(f.source_headers[0] for f in ds.fields if f.name != "lao_code") + "\n",
                     encoding="utf-8")
-    result = process_file(path, catalog, tmp_path / "out", ds.name).result
-    assert [(e.field, e.type) for e in result.table_errors] == [("lao_code", "missing-label")]
-    assert not result.publishable
+    outcome = run(path, catalog, tmp_path / "out", ds.name)
+    assert [(e.field, e.type) for e in outcome.result.table_errors] == [("lao_code", "missing-label")]
+    assert not outcome.publishable
