@@ -19,7 +19,7 @@ from typing import Any
 from dgti_data.datasets import Dataset
 from dgti_data.publish.bundle import PublicationBundle, bundle_from_files, published_schema
 
-_DIGITS = re.compile(r"\[0-9\]\{(\d+)\}")
+_DIGITS = re.compile(r"\[[^\]]*0-9[^\]]*\]\{(\d+)\}")  # [0-9]{6}, [0-9a-f]{16}: filled with digits
 
 
 def _group_end(pattern: str, start: int) -> int:

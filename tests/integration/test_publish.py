@@ -107,6 +107,9 @@ def test_first_run_publishes_everything_then_an_unchanged_run_writes_nothing(
     )
     survey = editor.datastore_search(resource_id=survey_data["id"], limit=1)
     assert isinstance(survey["records"][0]["has_website"], bool)
+    # A Thai label longer than PostgreSQL's 63-byte identifiers arrives whole (ids stay English).
+    label = {f["id"]: (f.get("info") or {}).get("label") for f in survey["fields"]}["e_document_system"]
+    assert label == "ระบบเอกสารอิเล็กทรอนิกส์" and len(label.encode()) > 63
 
     # Second run with unchanged inputs (the reports made again, with a new time): read calls only.
     for bundle in bundles:

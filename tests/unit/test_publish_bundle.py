@@ -137,6 +137,7 @@ def test_values_are_converted_to_their_declared_types() -> None:
 
 def test_example_patterns_match() -> None:
     assert from_pattern("DGTi-[0-9]{4}-[0-9]{6}", 42) == "DGTi-2567-000042"
+    assert from_pattern("p_[0-9a-f]{16}", 7) == "p_0000000000000007"
     assert from_pattern("(เว็บไซต์|LINE OA)(;(เว็บไซต์|LINE OA))*", 1) == "เว็บไซต์"
 
 
@@ -191,3 +192,18 @@ def test_row_problems_are_found_locally(tmp_path: Path) -> None:
         "line 4: primary key {'id': 'a'} appears twice",
         "line 5: empty primary key {'id': None}",
     ]
+
+
+@pytest.mark.parametrize("name", ["local-digital-submissions", "lao-digital-readiness-survey"])
+def test_the_published_datapackage_validates_with_its_csv(
+    catalog: Catalog, tmp_path: Path, name: str
+) -> None:
+    import frictionless
+
+    from dgti_data.publish.bundle import sha256_file
+
+    bundle = example_bundle(catalog.get(name), tmp_path, rows=30)
+    descriptor = json.loads(datapackage_bytes(bundle, "dga-x", sha256_file(bundle.data_csv)))
+    with frictionless.system.use_context(trusted=True):
+        report = frictionless.Package(descriptor, basepath=str(tmp_path)).validate()
+    assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])[:5]
