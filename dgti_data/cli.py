@@ -136,9 +136,10 @@ def _register_stage_commands() -> None:
     """Commands whose code lives in their own stage packages."""
     from dgti_data.anonymise.cli import anonymise_command
     from dgti_data.hub.cli import hub
+    from dgti_data.publish.cli import publish_cmd
     from dgti_data.sample.cli import sample
 
-    for command in (hub, sample, anonymise_command):
+    for command in (hub, sample, anonymise_command, publish_cmd):
         main.add_command(command)
 
 

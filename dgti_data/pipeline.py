@@ -127,7 +127,7 @@ def process_file(
             dataset=dataset,
             data_csv=data_csv,
             table_schema=anonymised.published_schema,
-            reports=[json_report, html_report],
+            reports=[json_report, html_report, paths["report"]],
             warnings=warnings,
             rows=len(anonymised.frame),
         ).save(out_dir)

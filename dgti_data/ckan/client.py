@@ -107,14 +107,15 @@ class CkanClient:
     def _remember_status(self, response: requests.Response, *args: Any, **kwargs: Any) -> None:
         self._status.code = response.status_code
 
-    def call(self, action: str, **data: Any) -> Any:
-        """Call one action with ``data`` as its JSON body; return CKAN's ``result``."""
+    def call(self, action: str, files: dict[str, Any] | None = None, **data: Any) -> Any:
+        """Call one action with ``data`` as its JSON body (multipart when ``files`` are given: then
+        ``data`` values must be strings); return CKAN's ``result``."""
         self.counter.record(action)
         self._status.code = None
         log.debug("CKAN %s %s", action, self.url)
         try:
             return self._remote.call_action(
-                action, data, requests_kwargs={"timeout": self.timeout}
+                action, data, files=files, requests_kwargs={"timeout": self.timeout}
             )
         except requests.Timeout:
             raise CkanConnectionError(

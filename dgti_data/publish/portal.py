@@ -9,24 +9,12 @@ Tests wrap a ``Portal`` to inject crashes between real calls to the real hub.
 from __future__ import annotations
 
 import contextlib
-import copy
 import io
 import json
 from pathlib import Path
 from typing import Any
 
 from dgti_data.ckan import CallCounter, CkanClient
-
-
-class _RemoteWithFiles:
-    """Stands in for ckanapi's ``RemoteCKAN`` for one call, adding the multipart files."""
-
-    def __init__(self, remote: Any, files: dict[str, Any]) -> None:
-        self._remote = remote
-        self._files = files
-
-    def call_action(self, action: str, data: dict[str, Any], **kwargs: Any) -> Any:
-        return self._remote.call_action(action, data, files=self._files, **kwargs)
 
 
 class Portal:
@@ -57,10 +45,7 @@ class Portal:
         }
         with contextlib.ExitStack() as stack:
             fh = io.BytesIO(source) if isinstance(source, bytes) else stack.enter_context(source.open("rb"))
-            # A shallow copy shares the counter, session and status of the real client.
-            one_call = copy.copy(self.client)
-            one_call._remote = _RemoteWithFiles(self.client._remote, {"upload": (file_name, fh)})
-            return one_call.call(action, **fields)
+            return self.client.call(action, files={"upload": (file_name, fh)}, **fields)
 
     def __repr__(self) -> str:
         return f"Portal({self.client!r})"

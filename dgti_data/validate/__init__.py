@@ -16,6 +16,7 @@ from typing import Any
 import frictionless
 
 from dgti_data.datasets import Catalog, Dataset
+from dgti_data.errors import TerminalError
 from dgti_data.validate.privacy import personal_fields, sanitise_error, show
 from dgti_data.validate.result import CellError, ValidationResult
 
@@ -30,14 +31,43 @@ QUARANTINE_NOTICE = (
 )
 
 
-def _frictionless_validate(catalog: Catalog, dataset: Dataset, csv_path: Path) -> frictionless.Report:
-    with frictionless.system.use_context(trusted=True):
-        package = frictionless.Package(catalog.root / "datapackage.json")
+# Errors that mean frictionless could not read the file it was given at all. Our own normalised CSV
+# cannot be "bad data" in this way, so these are pipeline failures: raised, never reported as data.
+_ENGINE_ERRORS = {"resource-error", "scheme-error", "format-error", "encoding-error", "source-error",
+                  "schema-error", "package-error", "general-error", "dialect-error", "checklist-error"}
+
+
+class ValidationEngineError(TerminalError):
+    """frictionless could not validate a file the pipeline wrote itself."""
+
+
+def _frictionless_validate(
+    catalog: Catalog, csv_path: Path, dataset: Dataset | None = None, schema: dict[str, Any] | None = None
+) -> frictionless.Report:
+    """Validate ``csv_path`` as the dataset's resource (or with ``schema``) inside the project's package,
+    so foreign keys resolve against the reference tables.
+
+    The file is addressed by a relative path under its own basepath: frictionless refuses absolute
+    paths unless its process-wide "trusted" switch is on, and toggling that from concurrent tasks
+    races (one task's exit turns it off under another).
+    """
+    package = frictionless.Package(catalog.root / "datapackage.json")
+    where = {"path": csv_path.name, "basepath": str(csv_path.parent.resolve()), "format": "csv",
+             "encoding": "utf-8"}
+    if dataset is not None:
         resource = package.get_resource(dataset.name)
-        resource.path = str(csv_path.resolve())
-        resource.format = "csv"
-        resource.encoding = "utf-8"
-        return resource.validate(limit_errors=10**9)
+        for key, value in where.items():
+            setattr(resource, key, value)
+    else:
+        resource = frictionless.Resource(
+            name="published-check", schema=frictionless.Schema.from_descriptor(schema), **where
+        )
+        package.add_resource(resource)
+    report = resource.validate(limit_errors=10**9)
+    for err in report.flatten(["type", "note"]):
+        if err[0] in _ENGINE_ERRORS:
+            raise ValidationEngineError(f"{csv_path}: frictionless could not validate it: {err[1]}")
+    return report
 
 
 def validate_published(csv_path: Path, schema: dict[str, Any], catalog: Catalog) -> list[CellError]:
@@ -47,22 +77,7 @@ def validate_published(csv_path: Path, schema: dict[str, Any], catalog: Catalog)
     outside its published enum): it blocks publication rather than shipping a file that lies about
     its schema.
     """
-    refs = [
-        {**catalog.get(name).resource, "path": str(catalog.reference_path(name).resolve()),
-         "schema": catalog.get(name).schema}
-        for name in catalog.names("reference")
-    ]
-    descriptor = {
-        "name": "published-check",
-        "resources": [
-            {"name": "published", "path": str(csv_path.resolve()), "format": "csv", "encoding": "utf-8",
-             "schema": schema},
-            *refs,
-        ],
-    }
-    with frictionless.system.use_context(trusted=True):
-        package = frictionless.Package(descriptor)
-        report = package.get_resource("published").validate(limit_errors=10**9)
+    report = _frictionless_validate(catalog, csv_path, schema=schema)
     out = []
     for err in report.flatten(["rowNumber", "fieldName", "type", "note"]):
         row, field, type_, note = err
@@ -116,7 +131,7 @@ def validate(table: Any, dataset: Dataset, catalog: Catalog, out_dir: Path) -> V
     work_csv = out_dir / f"{dataset.name}.normalised.csv"
     table.to_csv(work_csv)
     try:
-        report = _frictionless_validate(catalog, dataset, work_csv)
+        report = _frictionless_validate(catalog, work_csv, dataset)
     finally:
         work_csv.unlink(missing_ok=True)
     personal = personal_fields(dataset)

@@ -119,3 +119,15 @@ def test_missing_required_column_blocks(catalog, tmp_path):
     outcome = run(path, catalog, tmp_path / "out", ds.name)
     assert [(e.field, e.type) for e in outcome.result.table_errors] == [("lao_code", "missing-label")]
     assert not outcome.publishable
+
+
+def test_concurrent_files_validate_independently(make_sample, catalog, tmp_path):
+    """Flows validate files in parallel threads: no file may see another's validation state."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    raws = [make_sample(ds, fmt, rows=300) for ds in DATASETS for fmt in ("csv-utf8-bom", "csv-cp874")]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        outcomes = list(pool.map(lambda r: run(r, catalog, tmp_path / r.name), raws * 2))
+    for raw, outcome in zip(raws * 2, outcomes, strict=True):
+        assert {(e.row, e.field, e.type) for e in outcome.result.errors} == planted(raw)
+        assert not outcome.result.table_errors
