@@ -87,6 +87,17 @@ class RowMaker:
     def lao_name(self, lao: LaoInfo) -> str:
         return lao.names[0] if len(lao.names) == 1 or self.rng.random() < 0.65 else lao.names[1]
 
+    def lao_cells(self, lao: LaoInfo) -> dict[str, Cell]:
+        """The LAO columns both datasets share, consistent with the registry."""
+        f = self.forms
+        return {
+            "lao_code": f.code(lao.code),
+            "lao_name": f.text(self.lao_name(lao)),
+            "lao_type": f.text(lao.type),
+            "province_code": f.code(lao.province_code),
+            "region": f.text(lao.region),
+        }
+
     def free_text(
         self, field: str, sentences: list[str], contact_share: float, lao: LaoInfo
     ) -> tuple[str, list[Personal]]:

@@ -85,11 +85,7 @@ class SubmissionMaker(RowMaker):
             award = f.text(a) if a else f.missing()
 
         cells = {
-            "lao_code": f.code(lao.code),
-            "lao_name": f.text(self.lao_name(lao)),
-            "lao_type": f.text(lao.type),
-            "province_code": f.code(lao.province_code),
-            "region": f.text(lao.region),
+            **self.lao_cells(lao),
             "category": f.text(category),
             "project_title": f.text(title),
             "summary": summary,

@@ -58,11 +58,7 @@ class SurveyMaker(RowMaker):
             obstacles = f.missing()
 
         cells = {
-            "lao_code": f.code(lao.code),
-            "lao_name": f.text(self.lao_name(lao)),
-            "lao_type": f.text(lao.type),
-            "province_code": f.code(lao.province_code),
-            "region": f.text(lao.region),
+            **self.lao_cells(lao),
             "has_website": f.boolean(has_website),
             "website_url": website,
             "e_service_count": f.integer(e_services),
