@@ -33,3 +33,24 @@ def publish_artifacts(summaries: list[dict[str, Any]], failures: list[dict[str, 
     rows = error_rows(summaries)
     if rows:
         create_table_artifact(table=rows, key=f"{key}-errors", description="First validation errors")
+
+
+def task_runner(kind: str = "threads", workers: int | None = None, dask_address: str | None = None) -> Any:
+    """The task runner for many files at once.
+
+    Threads share one interpreter (frictionless and pandas hold the GIL for much of their work),
+    processes use every core, and Dask spreads files over a cluster when one is given.
+    """
+    from prefect.task_runners import ProcessPoolTaskRunner, ThreadPoolTaskRunner
+
+    if kind == "threads":
+        return ThreadPoolTaskRunner(max_workers=workers)
+    if kind == "processes":
+        return ProcessPoolTaskRunner(max_workers=workers)
+    if kind == "dask":
+        from prefect_dask import DaskTaskRunner
+
+        if dask_address:
+            return DaskTaskRunner(address=dask_address)
+        return DaskTaskRunner(cluster_kwargs={"n_workers": workers or 2, "threads_per_worker": 1})
+    raise ValueError(f"unknown task runner {kind!r}: threads, processes or dask")

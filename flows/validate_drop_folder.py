@@ -10,7 +10,7 @@ from prefect import flow, get_run_logger, task
 
 from dgti_data.datasets import load_catalog
 from dgti_data.errors import UnusableInputError
-from dgti_data.orchestration import publish_artifacts, retry_only_transient
+from dgti_data.orchestration import publish_artifacts, retry_only_transient, task_runner
 from dgti_data.pipeline import process_file
 from dgti_data.settings import get_settings
 
@@ -51,6 +51,20 @@ def validate_drop_folder(drop_dir: Path, out_dir: Path | None = None) -> list[di
     return results
 
 
+def main(argv: list[str] | None = None) -> int:
+    import argparse
+
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("drop_dir", type=Path)
+    parser.add_argument("results_dir", type=Path, nargs="?")
+    parser.add_argument("--runner", choices=["threads", "processes", "dask"], default="threads")
+    parser.add_argument("--workers", type=int, default=None)
+    parser.add_argument("--dask-address", default=None, help="an existing Dask scheduler")
+    args = parser.parse_args(argv)
+    runner = task_runner(args.runner, args.workers, args.dask_address)
+    outcome = validate_drop_folder.with_options(task_runner=runner)(args.drop_dir, args.results_dir)
+    return 0 if all(r.get("valid") for r in outcome) else 1
+
+
 if __name__ == "__main__":
-    outcome = validate_drop_folder(Path(sys.argv[1]), Path(sys.argv[2]) if len(sys.argv) > 2 else None)
-    sys.exit(0 if all(r.get("valid") for r in outcome) else 1)
+    sys.exit(main())

@@ -50,3 +50,20 @@ def test_flow_validates_every_file_and_reports(prefect_api, make_sample, tmp_pat
 
     keys = asyncio.run(artifact_keys())
     assert {"validation-summary", "validation-errors"} <= keys
+
+
+@pytest.mark.parametrize("kind", ["processes", "dask"])
+def test_flow_runs_files_in_parallel_workers(prefect_api, make_sample, tmp_path, kind):
+    from dgti_data.orchestration import task_runner
+
+    drop = tmp_path / "drop"
+    drop.mkdir()
+    sources = [make_sample("local-digital-submissions", "csv-utf8-bom", rows=200, seed=s) for s in (1, 2)]
+    for src in sources:
+        shutil.copy(src, drop / src.name)
+    flow_ = validate_drop_folder.with_options(task_runner=task_runner(kind, workers=2))
+    results = flow_(drop, tmp_path / "out")
+    assert sorted(r["source"]["file"] for r in results) == sorted(s.name for s in sources)
+    for src in sources:
+        (summary,) = [r for r in results if r["source"]["file"] == src.name]
+        assert summary["error_count"] == len(planted(src))
