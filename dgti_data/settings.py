@@ -38,6 +38,18 @@ class Settings(BaseSettings):
     ckan_token: SecretStr | None = None
     ckan_organization: str | None = None
     ckan_timeout: float = 30.0
+    # Retries of transient failures (unreachable portal, timeout, HTTP 5xx/429): read calls are
+    # retried by the client, writes by planning again (publish layer). Exponential backoff with
+    # jitter: ``ckan_backoff_s`` doubles per attempt up to ``ckan_backoff_max_s``.
+    ckan_retries: int = 4
+    ckan_backoff_s: float = 1.0
+    ckan_backoff_max_s: float = 30.0
+    # Suffix of every published dataset's name: keeps trial or test publications apart.
+    ckan_namespace: str | None = None
+    # Organisations publishing may write to; empty: only the configured one (or the hub's).
+    ckan_allowed_organizations: list[str] = []
+    # Per-dataset publication locks (two runs for one dataset wait for each other).
+    lock_dir: Path = Path("/var/tmp/dgti-data-locks")
 
     # Local hub (dgti-data hub up): state, ports and caches.
     hub_dir: Path = Path("/var/tmp/dgti-hub")

@@ -25,6 +25,7 @@ from prefect.input import RunInput
 from pydantic import SecretStr
 
 from dgti_data.datasets import load_catalog
+from dgti_data.errors import DgtiError, TransientError
 from dgti_data.orchestration import retry_only_transient
 from dgti_data.publish.bundle import PublicationBundle, find_bundles, load_bundle
 from dgti_data.publish.service import ApprovalPolicy, plan, portal_schema_of, publish_bundle
@@ -92,7 +93,7 @@ def publish_one(bundle: PublicationBundle, target: Target, schema: dict[str, Any
     outcome = publish_bundle(bundle, target, schema, dry_run=dry_run, policy=policy,
                              approve=lambda _plan, _reasons: approved)
     return {"dataset": bundle.dataset.name, "name": outcome.plan.name, "status": outcome.status,
-            "url": outcome.url or "", "writes": target.portal.counter.writes - before}
+            "url": outcome.url or "", "writes": target.portal.counter.writes - before, "error": ""}
 
 
 def _ask_steward(flagged: list[dict[str, Any]], timeout_s: int) -> bool:
@@ -144,7 +145,11 @@ def publish_datasets(
         return []
     target = _target(organization, namespace, token_block, portal_block)
     policy = ApprovalPolicy(max_changed_share=max_changed_share, new_datasets=approve_new_datasets)
-    schema = portal_schema_of(target)
+    try:
+        schema = portal_schema_of(target)
+    except TransientError as exc:  # down from the start: nothing was written, say so in one line
+        log.error("portal %s unreachable, nothing published: %s", target.url, exc)
+        return [_failed(b.dataset.name, f"portal unreachable: {exc}") for b in bundles]
     plans = [plan_one(b, target, schema, policy) for b in bundles]
     create_markdown_artifact(
         key="publish-plan", description="Publication plan",
@@ -154,11 +159,27 @@ def publish_datasets(
     if flagged and auto_approve:
         log.warning("auto-approved without a steward: %s", ", ".join(f["dataset"] for f in flagged))
     approved = bool(flagged) and not dry_run and (auto_approve or _ask_steward(flagged, approval_timeout_s))
-    rows = [publish_one(b, target, schema, policy, approved, dry_run) for b in bundles]
+    rows = [_row(b, publish_one(b, target, schema, policy, approved, dry_run, return_state=True))
+            for b in bundles]
     create_table_artifact(key="publish-result", table=rows, description="Published datasets")
     for r in rows:
         log.info("%s: %s %s", r["dataset"], r["status"], r["url"])
     return rows
+
+
+def _failed(dataset: str, error: str) -> dict[str, Any]:
+    return {"dataset": dataset, "name": "", "status": "failed", "url": "", "writes": 0, "error": error}
+
+
+def _row(bundle: PublicationBundle, state: Any) -> dict[str, Any]:
+    """A task's result; our own errors (the portal still failing after every retry, a refusal)
+    become a ``failed`` row with one line, so the other datasets are still published and the
+    caller exits non-zero without a traceback. Anything else is a bug and is raised."""
+    try:
+        return state.result()
+    except DgtiError as exc:
+        get_run_logger().error("%s: not published: %s", bundle.dataset.name, exc)
+        return _failed(bundle.dataset.name, str(exc))
 
 
 def serve_nightly(results_dir: str, cron: str = NIGHTLY, name: str = DEPLOYMENT, **parameters: Any) -> None:
@@ -198,6 +219,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("results_dir")
     parser.add_argument("--dry-run", action="store_true")
     parser.add_argument("--organization")
+    parser.add_argument("--namespace", help="suffix for dataset names (trial publications)")
     parser.add_argument("--cron", default=NIGHTLY)
     parser.add_argument("--name", default=DEPLOYMENT, help="deployment name (serve, deploy)")
     parser.add_argument("--pool", help="work pool (deploy)")
@@ -206,11 +228,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     params: dict[str, Any] = {
         "organization": args.organization, "token_block": args.token_block, "portal_block": args.portal_block,
+        "namespace": args.namespace,
     }
     if args.command == "run":
         rows = publish_datasets(results_dir=args.results_dir, dry_run=args.dry_run, **params)
         for r in rows:
-            print(f"{r['dataset']}: {r['status']} {r['url']}")
+            print(f"{r['dataset']}: {r['status']} {r.get('error') or r['url']}")
         return 0 if all(r["status"] in ("published", "unchanged", "planned") for r in rows) else 1
     if args.command == "serve":
         serve_nightly(args.results_dir, args.cron, args.name, **params)

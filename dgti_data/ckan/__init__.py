@@ -10,8 +10,10 @@ from dgti_data.ckan.errors import (
     NotFound,
     ValidationError,
 )
+from dgti_data.ckan.retry import NO_RETRY, RetryPolicy
 
 __all__ = [
+    "NO_RETRY",
     "CallCounter",
     "CkanClient",
     "CkanConnectionError",
@@ -20,6 +22,7 @@ __all__ = [
     "CkanTransientError",
     "NotAuthorized",
     "NotFound",
+    "RetryPolicy",
     "ValidationError",
     "is_read_action",
     "ping",

@@ -5,12 +5,17 @@ made zero write calls. CKAN's errors come back as the typed exceptions of
 ``dgti_data.ckan.errors``: ``TerminalError`` subclasses for refusals, ``TransientError``
 subclasses for an unreachable or failing portal. The token is a ``SecretStr`` and never
 appears in a repr, a log line or an error message.
+
+Read calls are retried on transient errors (``retry``: backoff with jitter): repeating them is
+harmless. Writes are not: a write whose answer was lost may have been applied, so the publish
+layer retries them by planning again from what the portal now has.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,10 +30,12 @@ from dgti_data.ckan.errors import (
     CkanConnectionError,
     CkanServerError,
     CkanTerminalError,
+    CkanTransientError,
     NotAuthorized,
     NotFound,
     ValidationError,
 )
+from dgti_data.ckan.retry import NO_RETRY, RetryPolicy
 
 log = logging.getLogger(__name__)
 
@@ -84,9 +91,11 @@ class CkanClient:
         timeout: float = 30.0,
         *,
         counter: CallCounter | None = None,
+        retry: RetryPolicy = NO_RETRY,
     ) -> None:
         self.url = url.rstrip("/")
         self.timeout = timeout
+        self.retry = retry
         self.counter = counter if counter is not None else CallCounter()
         self._status = threading.local()
         session = requests.Session()
@@ -109,7 +118,19 @@ class CkanClient:
 
     def call(self, action: str, files: dict[str, Any] | None = None, **data: Any) -> Any:
         """Call one action with ``data`` as its JSON body (multipart when ``files`` are given: then
-        ``data`` values must be strings); return CKAN's ``result``."""
+        ``data`` values must be strings); return CKAN's ``result``. Read actions are retried on
+        transient errors as ``retry`` says; writes are sent once."""
+        if files is not None or not is_read_action(action):
+            return self._call_once(action, files, data)
+        for delay in self.retry.delays():
+            try:
+                return self._call_once(action, None, data)
+            except CkanTransientError as exc:
+                log.info("CKAN %s: %s; retrying in %.1f s", action, exc.message, delay)
+                time.sleep(delay)
+        return self._call_once(action, None, data)
+
+    def _call_once(self, action: str, files: dict[str, Any] | None, data: dict[str, Any]) -> Any:
         self.counter.record(action)
         self._status.code = None
         log.debug("CKAN %s %s", action, self.url)
@@ -124,6 +145,10 @@ class CkanClient:
         except requests.ConnectionError as exc:
             raise CkanConnectionError(
                 action, f"cannot connect to {self.url} ({type(exc).__name__})"
+            ) from None
+        except requests.RequestException as exc:  # an answer cut mid-body, a broken encoding...
+            raise CkanConnectionError(
+                action, f"the answer from {self.url} was cut off or garbled ({type(exc).__name__})"
             ) from None
         except ckan_errors.ValidationError as exc:
             errors = getattr(exc, "error_dict", None)

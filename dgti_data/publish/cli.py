@@ -1,7 +1,9 @@
 """``dgti-data publish``: plan and apply publication of bundles to CKAN.
 
 Exit codes: 0 every dataset published or unchanged (or, with ``--dry-run``, planned); 1 a dataset
-was refused (metadata the portal's schema rejects) or not approved; 2 unusable input or settings.
+was refused (metadata the portal's schema rejects) or not approved; 2 unusable input or settings;
+3 the portal kept failing (unreachable, timing out, HTTP 5xx) after every retry: run again later,
+a re-run completes what this one started.
 """
 
 from __future__ import annotations
@@ -13,12 +15,16 @@ from pathlib import Path
 import click
 
 from dgti_data.datasets import load_catalog
-from dgti_data.errors import ConfigurationError
+from dgti_data.errors import ConfigurationError, TransientError
 from dgti_data.publish.bundle import PublicationBundle, find_bundles, load_bundle
 from dgti_data.publish.plan import DatasetPlan
 from dgti_data.publish.service import ApprovalPolicy, publish
 from dgti_data.publish.target import connect
 from dgti_data.settings import get_settings
+
+
+class PortalUnavailable(TransientError):
+    """The portal kept failing: the CLI prints this one line and exits 3."""
 
 
 def _ask(yes: bool) -> Callable[[DatasetPlan, list[str]], bool]:
@@ -64,10 +70,17 @@ def publish_cmd(
     if not bundles:
         raise ConfigurationError("nothing to publish: name bundle folders or --from-results DIR")
     target = connect(settings, organization=organization, namespace=namespace)
-    outcomes = publish(
-        bundles, target, dry_run=dry_run, approve=_ask(yes),
-        policy=ApprovalPolicy(max_changed_share=max_changed_share),
-    )
+    try:
+        outcomes = publish(
+            bundles, target, dry_run=dry_run, approve=_ask(yes),
+            policy=ApprovalPolicy(max_changed_share=max_changed_share),
+        )
+    except TransientError as exc:
+        retries = target.portal.client.retry.retries
+        raise PortalUnavailable(
+            f"the portal {target.url} failed after {retries} retries ({exc}); "
+            f"{target.portal.counter.writes} write calls were made: run again when it answers"
+        ) from None
     for o in outcomes:
         click.echo(o.plan.render())
         click.echo(f"  → {o.status}" + (f": {o.url}" if o.url else ""))

@@ -1,23 +1,37 @@
 """Publish bundles: fetch the portal's schema once, plan each dataset, ask for approval when a
-plan needs it, apply. The CLI and the Prefect flow both call this, so there is one publisher."""
+plan needs it, apply. The CLI and the Prefect flow both call this, so there is one publisher.
+
+Failures of the portal (``TransientError``: unreachable, timeout, HTTP 5xx) during a dataset's
+plan or apply are retried here by planning again after a backoff, never by resending a write: a
+write whose answer was lost may have been applied, and only a fresh plan knows. The retry budget
+counts failures without progress: a round in which some writes went through starts it afresh.
+Each dataset is planned and applied under its own lock, so two runs never interleave its writes.
+"""
 
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from dgti_data.ckan import RetryPolicy
+from dgti_data.errors import TransientError
 from dgti_data.publish import portal_schema
 from dgti_data.publish.apply import Applied, StalePlan, apply_plan
 from dgti_data.publish.bundle import PublicationBundle
+from dgti_data.publish.lock import dataset_lock
+from dgti_data.publish.metadata import package_name
 from dgti_data.publish.plan import DatasetPlan, plan_dataset
 from dgti_data.publish.target import Target
+from dgti_data.settings import get_settings
 
 log = logging.getLogger(__name__)
 
 Status = Literal["published", "unchanged", "planned", "refused", "rejected"]
 MAX_PLANS = 3  # plan → apply rounds when the portal changes under a plan
+MAX_ROUNDS_PER_RETRY = 4  # bounds the rounds of a portal that fails often but lets some writes through
 
 
 @dataclass
@@ -77,26 +91,59 @@ def publish_bundle(
     ``approve(plan, reasons)`` is asked only when ``policy`` gives reasons; no ``approve`` means
     such plans are not applied (status ``rejected``).
     """
-    policy = policy or ApprovalPolicy()
+    target.check_organization()
+    name = package_name(bundle.dataset.name, target.organization, target.namespace)
+    lock_dir = target.lock_dir or get_settings().lock_dir
+    with dataset_lock(lock_dir, target.url, name):
+        return _publish_locked(bundle, target, schema, dry_run, approve, policy or ApprovalPolicy())
+
+
+def _publish_locked(
+    bundle: PublicationBundle,
+    target: Target,
+    schema: dict[str, Any],
+    dry_run: bool,
+    approve: Callable[[DatasetPlan, list[str]], bool] | None,
+    policy: ApprovalPolicy,
+) -> Outcome:
+    retry: RetryPolicy = target.retry or target.portal.client.retry
     asked = False
-    for _ in range(MAX_PLANS):
-        p = plan(bundle, target, schema)
-        if p.action == "refused":
-            return Outcome(p, "refused")
-        if dry_run:
-            return Outcome(p, "planned" if p.action != "unchanged" else "unchanged")
-        reasons = policy.reasons(p)
-        if reasons and not asked:
-            asked = True
-            if approve is None or not approve(p, reasons):
-                return Outcome(p, "rejected")
+    stale = failures = rounds = 0
+    while True:
+        rounds += 1
+        writes_before = target.portal.counter.writes
         try:
+            p = plan(bundle, target, schema)
+            if p.action == "refused":
+                return Outcome(p, "refused")
+            if dry_run:
+                return Outcome(p, "planned" if p.action != "unchanged" else "unchanged")
+            reasons = policy.reasons(p)
+            if reasons and not asked:
+                asked = True
+                if approve is None or not approve(p, reasons):
+                    return Outcome(p, "rejected")
             applied = apply_plan(p, target.portal)
         except StalePlan:
-            log.info("%s appeared while publishing: planning again", p.name)
+            stale += 1
+            if stale >= MAX_PLANS:
+                raise RuntimeError(
+                    f"{bundle.dataset.name}: the portal kept changing during {MAX_PLANS} plans"
+                ) from None
+            log.info("%s appeared while publishing: planning again", bundle.dataset.name)
+            continue
+        except TransientError as exc:
+            if target.portal.counter.writes - writes_before > 1:
+                failures = 0  # writes went through before this one failed: progress, a fresh budget
+            if failures >= retry.retries or rounds > MAX_ROUNDS_PER_RETRY * (retry.retries + 1):
+                raise
+            delay = retry.delay(failures)
+            failures += 1
+            log.info("%s: %s; planning again in %.1f s (retry %d of %d)",
+                        bundle.dataset.name, exc, delay, failures, retry.retries)
+            time.sleep(delay)
             continue
         return Outcome(p, "unchanged" if p.action == "unchanged" else "published", applied)
-    raise RuntimeError(f"{bundle.dataset.name}: the portal kept changing during {MAX_PLANS} plans")
 
 
 def publish(
