@@ -4,6 +4,8 @@ For each size (default 100k and 1M rows of the readiness survey, normalised form
 cells wrong) it runs, interleaved and each in a fresh subprocess:
 
 - ``fast``: ``dgti_data.validate.fast.validate_dataset`` (the fast path, md5/sha256 stats included);
+- ``fast-nohash``: the same without the file's md5/sha256 (``file_hashes=False``): the errors are
+  the same, only those two stats are missing; it shows what the digests cost;
 - ``frictionless``: frictionless 5 ``resource.validate(limit_errors=10**9)`` as the validate stage
   runs it;
 - ``parse``: ``pyarrow.csv.read_csv(path)`` with default options (the floor the issue names);
@@ -40,7 +42,7 @@ OUT = ROOT / "bench" / "results" / "validate_speed.json"
 DATASET = "lao-digital-readiness-survey"
 SEED = 7
 ERROR_RATE = 0.12  # rows with one planted error; with 24 fields that is 0.5% of cells
-MODES = ("parse", "parse-text", "fast", "frictionless")
+MODES = ("parse", "parse-text", "fast", "fast-nohash", "frictionless")
 
 
 # --- data -------------------------------------------------------------------------------------------
@@ -108,6 +110,7 @@ def child(mode: str, path: Path, out: Path) -> None:
     dataset = catalog.get(DATASET)
     _warm_imports()
     result: dict[str, Any] = {"mode": mode}
+    usage = resource.getrusage(resource.RUSAGE_SELF)
     started = time.perf_counter()
     if mode == "parse":
         table = pv.read_csv(path)
@@ -116,8 +119,8 @@ def child(mode: str, path: Path, out: Path) -> None:
         table = pv.read_csv(path, convert_options=pv.ConvertOptions(
             column_types={n: pa.string() for n in dataset.field_names}))
         result["rows"] = table.num_rows
-    elif mode == "fast":
-        report = validate_dataset(path, dataset, catalog)
+    elif mode in ("fast", "fast-nohash"):
+        report = validate_dataset(path, dataset, catalog, file_hashes=mode == "fast")
         if report["engine"]["name"] != "fast":
             raise SystemExit(f"the fast path fell back: {report['engine']}")
     elif mode == "frictionless":
@@ -125,8 +128,10 @@ def child(mode: str, path: Path, out: Path) -> None:
     else:
         raise SystemExit(f"unknown mode {mode}")
     result["seconds"] = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_SELF)  # every thread of this process
+    result["cpu_seconds"] = (after.ru_utime - usage.ru_utime) + (after.ru_stime - usage.ru_stime)
     result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    if mode in ("fast", "frictionless"):
+    if mode in ("fast", "fast-nohash", "frictionless"):
         errors = report["tasks"][0]["errors"]
         result["rows"] = report["tasks"][0]["stats"].get("rows")
         result["errors"] = len(errors)
@@ -184,8 +189,9 @@ def run_size(rows: int, repeats: int, frictionless_repeats: int) -> dict[str, An
                 sample = measure(mode, path)
                 samples[mode].append(sample)
                 print(f"{sample['seconds']:.2f} s, {sample['peak_rss_mb']:.0f} MB", flush=True)
-    digests = {m: {s["digest"] for s in samples[m]} for m in ("fast", "frictionless")}
-    identical = len(digests["fast"]) == 1 and digests["fast"] == digests["frictionless"]
+    digests = {m: {s["digest"] for s in samples[m]} for m in ("fast", "fast-nohash", "frictionless")}
+    identical = len(digests["fast"]) == 1 and digests["fast"] == digests["frictionless"] == digests[
+        "fast-nohash"]
     if not identical:
         fast_keys = json.loads(Path(samples["fast"][0]["keys_path"]).read_text())
         ref_keys = json.loads(Path(samples["frictionless"][0]["keys_path"]).read_text())
@@ -195,10 +201,11 @@ def run_size(rows: int, repeats: int, frictionless_repeats: int) -> dict[str, An
             f"first difference at {first}: {fast_keys[first] if first is not None else ''} vs "
             f"{ref_keys[first] if first is not None else ''})"
         )
-    for mode in ("fast", "frictionless"):
+    for mode in ("fast", "fast-nohash", "frictionless"):
         for s in samples[mode]:
             Path(s.pop("keys_path")).unlink(missing_ok=True)
     median = {m: statistics.median(s["seconds"] for s in samples[m]) for m in MODES}
+    cpu = {m: statistics.median(s["cpu_seconds"] for s in samples[m]) for m in MODES}
     return {
         "rows": rows,
         "file": str(path.relative_to(ROOT)),
@@ -209,10 +216,16 @@ def run_size(rows: int, repeats: int, frictionless_repeats: int) -> dict[str, An
         "runs": {m: len(samples[m]) for m in MODES},
         "seconds": {m: [round(s["seconds"], 3) for s in samples[m]] for m in MODES},
         "median_seconds": {m: round(v, 3) for m, v in median.items()},
+        "cpu_seconds": {m: [round(s["cpu_seconds"], 3) for s in samples[m]] for m in MODES},
+        "median_cpu_seconds": {m: round(v, 3) for m, v in cpu.items()},
+        "cpu_speedup_vs_frictionless": round(cpu["frictionless"] / cpu["fast"], 1),
+        "cpu_fast_over_parse": round(cpu["fast"] / cpu["parse"], 2),
         "peak_rss_mb": {m: round(max(s["peak_rss_mb"] for s in samples[m])) for m in MODES},
         "speedup_vs_frictionless": round(median["frictionless"] / median["fast"], 1),
         "fast_over_parse": round(median["fast"] / median["parse"], 2),
         "fast_over_parse_text": round(median["fast"] / median["parse-text"], 2),
+        "speedup_nohash_vs_frictionless": round(median["frictionless"] / median["fast-nohash"], 1),
+        "nohash_over_parse": round(median["fast-nohash"] / median["parse"], 2),
         "frictionless_rows_per_s": round(rows / median["frictionless"]),
         "fast_rows_per_s": round(rows / median["fast"]),
     }
@@ -220,17 +233,19 @@ def run_size(rows: int, repeats: int, frictionless_repeats: int) -> dict[str, An
 
 def table(results: list[dict[str, Any]]) -> str:
     lines = [
-        f"{'rows':>10} {'mode':>13} {'runs':>4} {'median s':>9} {'peak RSS MB':>11}",
-        "-" * 52,
+        f"{'rows':>10} {'mode':>13} {'runs':>4} {'median s':>9} {'CPU s':>7} {'peak RSS MB':>11}",
+        "-" * 60,
     ]
     for r in results:
         for m in MODES:
             lines.append(f"{r['rows']:>10,} {m:>13} {r['runs'][m]:>4} {r['median_seconds'][m]:>9.2f} "
-                         f"{r['peak_rss_mb'][m]:>11}")
+                         f"{r['median_cpu_seconds'][m]:>7.2f} {r['peak_rss_mb'][m]:>11}")
         lines.append(
             f"{'':>10} fast is {r['speedup_vs_frictionless']}x frictionless, "
             f"{r['fast_over_parse']}x read_csv ({r['fast_over_parse_text']}x text read_csv); "
-            f"errors identical: {r['identical_errors']} ({r['errors']:,} errors)"
+            f"without digests {r['speedup_nohash_vs_frictionless']}x / {r['nohash_over_parse']}x; "
+            f"errors identical: {r['identical_errors']} ({r['errors']:,} errors); in CPU time "
+            f"{r['cpu_speedup_vs_frictionless']}x frictionless, {r['cpu_fast_over_parse']}x read_csv"
         )
     return "\n".join(lines)
 
@@ -241,7 +256,7 @@ def main() -> None:
     parser.add_argument("--child", nargs=3, metavar=("MODE", "PATH", "OUT"), help=argparse.SUPPRESS)
     parser.add_argument("--rows", type=int, nargs="+", default=[100_000, 1_000_000])
     parser.add_argument("--repeats", type=int, default=5, help="runs of fast/parse per size")
-    parser.add_argument("--frictionless-repeats", type=int, nargs="+", default=[3, 1],
+    parser.add_argument("--frictionless-repeats", type=int, nargs="+", default=[3, 2],
                         help="runs of frictionless per size (one number, or one per size)")
     args = parser.parse_args()
     if args.child:

@@ -29,7 +29,7 @@ from dgti_data.validate.fast import (
     validate_dataset,
 )
 from dgti_data.validate.fast.keys import HashRowTable, KeyIndex
-from dgti_data.validate.fast.patterns import python_matcher, re2_subset
+from dgti_data.validate.fast.patterns import digit_run, python_matcher, re2_subset
 
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMAS = ROOT / "schemas"
@@ -358,6 +358,14 @@ def test_re2_translation_never_accepts_more_than_python(pattern: str) -> None:
 @pytest.mark.parametrize("pattern", [r"(a)\1", r"[^\d]", r"\bx", "(?=a)a", r"\D+"])
 def test_re2_translation_refuses_what_it_cannot_keep_exact(pattern: str) -> None:
     assert re2_subset(pattern) is None
+
+
+@pytest.mark.parametrize(("pattern", "expected"), [
+    ("[0-9]{7}", (7, 7)), (r"\d{2,4}", (2, 4)), ("[0-9]", (1, 1)), ("[0-9]+", None),
+    ("[0-9]{0,3}", None), ("a[0-9]", None), ("[0-9a]{2}", None), ("[0-9]{2}|x", None),
+])
+def test_digit_only_patterns_are_recognised(pattern: str, expected: tuple[int, int] | None) -> None:
+    assert digit_run(pattern) == expected
 
 
 def test_hash_table_grows_and_remembers_the_latest_row() -> None:

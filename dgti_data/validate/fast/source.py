@@ -118,34 +118,35 @@ def _parsed(path: Path, names: list[str], batch_rows: int) -> Iterator[pa.Record
 _DONE = object()
 
 
-def batches(path: Path, names: list[str], batch_rows: int, prepare: Callable[[pa.RecordBatch], T],
-            ahead: int = READ_AHEAD) -> Iterator[T]:
-    """``prepare(batch)`` for record batches of ``batch_rows`` rows (the last fewer), in file order.
-
-    Parsing and ``prepare`` run in a producer thread: Arrow releases the GIL while it parses and
-    computes, so on two cores the next batch is parsed and column-checked while the caller turns
-    this one's findings into errors. At most ``ahead`` prepared batches wait, bounding memory.
-    """
+def _threaded(make: Callable[[], Iterator[T]], ahead: int) -> Iterator[T]:
+    """Iterate ``make()`` in a thread of its own, handing items over through a queue of ``ahead``."""
     queue: Queue[Any] = Queue(maxsize=max(ahead, 1))
     stop = threading.Event()
 
-    def produce() -> None:
-        try:
-            for batch in _parsed(path, names, batch_rows):
-                item = prepare(batch)
-                while not stop.is_set():
-                    try:
-                        queue.put(item, timeout=0.1)
-                        break
-                    except Full:
-                        continue
-                if stop.is_set():
-                    return
-            queue.put(_DONE)
-        except BaseException as exc:  # handed to the consumer, raised there
-            queue.put(exc)
+    def hand_over(item: Any) -> bool:
+        while not stop.is_set():
+            try:
+                queue.put(item, timeout=0.1)
+                return True
+            except Full:
+                continue
+        return False
 
-    thread = threading.Thread(target=produce, name="fast-validate-parse", daemon=True)
+    def produce() -> None:
+        items = make()
+        try:
+            for item in items:
+                if not hand_over(item):
+                    return
+            hand_over(_DONE)
+        except BaseException as exc:  # raised again in the consumer
+            hand_over(exc)
+        finally:
+            close = getattr(items, "close", None)
+            if close is not None:
+                close()
+
+    thread = threading.Thread(target=produce, name="fast-validate-stage", daemon=True)
     thread.start()
     try:
         while True:
@@ -158,6 +159,27 @@ def batches(path: Path, names: list[str], batch_rows: int, prepare: Callable[[pa
     finally:
         stop.set()
         thread.join()
+
+
+def batches(path: Path, names: list[str], batch_rows: int, prepare: Callable[[pa.RecordBatch], T],
+            ahead: int = READ_AHEAD) -> Iterator[T]:
+    """``prepare(batch)`` for record batches of ``batch_rows`` rows (the last fewer), in file order.
+
+    Three stages run at once: Arrow parses in one thread, ``prepare`` (the columnar checks) runs
+    in a second, and the caller turns findings into errors in its own. Arrow releases the GIL while
+    it parses and computes, so on two cores the stages overlap. At most ``ahead`` items wait
+    between stages, which bounds memory.
+    """
+
+    def prepared() -> Iterator[T]:
+        parsed = _threaded(lambda: _parsed(path, names, batch_rows), ahead)
+        try:
+            for batch in parsed:
+                yield prepare(batch)
+        finally:
+            parsed.close()  # type: ignore[attr-defined]
+
+    return _threaded(prepared, ahead)
 
 
 class FileDigests:
