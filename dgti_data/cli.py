@@ -1,15 +1,19 @@
 """The ``dgti-data`` command line: thin wrappers over the stages, with exit codes stewards can script.
 
 Exit codes of ``validate``: 0 valid, 1 invalid (see the report), 2 unusable input or configuration.
+Every command: 3 a portal or service kept failing (try again later), 4 an internal error (a bug),
+each with one line on stderr, never a traceback (``DGTI_DEBUG=1`` shows it).
 """
 
 from __future__ import annotations
 
 import sys
+import traceback
 from pathlib import Path
 
 import click
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -19,14 +23,30 @@ from dgti_data.errors import DgtiError, TerminalError, UnusableInputError
 from dgti_data.settings import get_settings
 
 EXIT_VALID, EXIT_INVALID, EXIT_UNUSABLE = 0, 1, 2
+EXIT_INTERNAL = 4
 
 err_console = Console(stderr=True)
 
 
+def one_line(text: str) -> str:
+    """``text`` with control characters (line breaks, terminal escapes from a crafted file name
+    or cell) shown escaped, so a message stays one line and cannot rewrite the terminal."""
+    return "".join(
+        c if c.isprintable() or c == " " else c.encode("unicode_escape").decode("ascii") for c in text
+    )
+
+
 def fail(message: str, code: int = EXIT_UNUSABLE) -> None:
     """One line on stderr and an exit code: what a scheduler or a steward's script can act on."""
-    err_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    err_console.print("[bold red]error:[/] " + escape(one_line(message)), highlight=False, soft_wrap=True)
     sys.exit(code)
+
+
+def _debug() -> bool:
+    try:
+        return get_settings().debug
+    except Exception:  # settings that cannot be read are no reason to show a traceback
+        return False
 
 
 class _Group(click.Group):
@@ -41,6 +61,15 @@ class _Group(click.Group):
             fail(str(exc), EXIT_UNUSABLE)
         except DgtiError as exc:
             fail(str(exc), 3)
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
+        except Exception as exc:  # a bug: still one line for an unattended run, and exit 4
+            if _debug():
+                raise
+            frames = traceback.extract_tb(exc.__traceback__)
+            where = f" at {Path(frames[-1].filename).name}:{frames[-1].lineno}" if frames else ""
+            fail(f"internal error{where}: {type(exc).__name__}: {exc} (a bug: please report it with the "
+                 "input; DGTI_DEBUG=1 shows the traceback)", EXIT_INTERNAL)
         return None
 
 
@@ -87,11 +116,16 @@ def validate_cmd(file: Path, dataset_name: str | None, report_dir: Path | None, 
     r = outcome.result
     if outcome.publishable:
         state = "valid" if r.valid else "invalid, valid rows publishable"
+    elif r.rows_read == 0:
+        state = "no data rows, nothing to publish"
     else:
         state = "invalid" if not r.valid else "blocked by anonymisation checks"
+    neutralised = outcome.summary.get("formulas_neutralised", {}).get("total", 0)
     click.echo(
-        f"{file.name}: {state}: {r.rows_read} rows, {r.valid_rows} valid, {r.quarantined_rows} quarantined, "
+        f"{one_line(file.name)}: {state}: {r.rows_read} rows, {r.valid_rows} valid, "
+        f"{r.quarantined_rows} quarantined, "
         f"{len(r.errors) + len(r.table_errors)} errors, {outcome.summary['rows_published']} publishable"
+        + (f", {neutralised} formula cells neutralised" if neutralised else "")
     )
     click.echo(f"report: {outcome.html_report}")
     sys.exit(outcome.exit_code)

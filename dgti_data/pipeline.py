@@ -8,6 +8,9 @@ against its published schema before it may leave. The CLI and the Prefect flows 
 
 from __future__ import annotations
 
+import hashlib
+import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -68,9 +71,26 @@ def detect_dataset(path: Path, headers: list[str], catalog: Catalog) -> Dataset:
     return best
 
 
+OUTPUT_NAME_BYTES = 120  # well under file systems' 255-byte names; Thai takes 3 bytes a letter
+
+
 def output_dir_for(source: Path, out_root: Path) -> Path:
-    """One folder per raw file, named after the whole file name so x.csv and x.xlsx never collide."""
-    return out_root / source.name.replace(".", "-")
+    """One folder per raw file, named after the whole file name so x.csv and x.xlsx never collide.
+
+    File names come from thousands of offices: the folder name is a slug (letters of any script
+    with their marks, digits, ``-``, ``_``), so no ``..``, separator, control character or leading
+    dot survives, bounded in bytes. A name the slug had to change or cut gets a digest of the
+    original, so two different files never share a folder."""
+    name = source.name
+    plain = name.replace(".", "-")
+    kept = (c if c.isalnum() or unicodedata.category(c).startswith("M") or c in "-_" else "-" for c in plain)
+    slug = re.sub(r"-{2,}", "-", "".join(kept)).strip("-_")
+    if slug != plain or len(slug.encode("utf-8")) > OUTPUT_NAME_BYTES:
+        digest = hashlib.sha256(name.encode("utf-8", "surrogateescape")).hexdigest()[:8]
+        while len(slug.encode("utf-8")) > OUTPUT_NAME_BYTES - 9:
+            slug = slug[:-1]
+        slug = f"{slug.rstrip('-_')}-{digest}" if slug.strip("-_") else f"file-{digest}"
+    return out_root / slug
 
 
 def process_file(
@@ -109,6 +129,9 @@ def process_file(
         and len(anonymised.frame) > 0
     )
     summary["publishable"] = publishable
+    summary["formulas_neutralised"] = {
+        "total": sum(anonymised.neutralised.values()), "by_field": dict(anonymised.neutralised),
+    }
     summary["rows_published"] = len(anonymised.frame) if publishable else 0
     json_report = write_json(out_dir / "report.json", result.report, summary)
     html_report = write_html(out_dir / "report.html", [summary])

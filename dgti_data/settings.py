@@ -66,6 +66,8 @@ class Settings(BaseSettings):
     output_dir: Path = Path("out")
     pseudonymisation_key: SecretStr | None = None
     k_anonymity: int = 5
+    # Command line: show tracebacks of internal errors instead of one line.
+    debug: bool = False
 
     @property
     def hub_file(self) -> Path:

@@ -29,6 +29,17 @@ from dgti_data.anonymise.report import AnonymisationReport, FieldReport
 from dgti_data.datasets import Dataset
 
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+# What a spreadsheet may run as a formula when it opens a CSV (OWASP "CSV injection").
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"[+-]?[0-9]+(\.[0-9]+)?")
+
+
+def neutralise_formula(value: str) -> str:
+    """``'`` before a text cell a spreadsheet would run (``=HYPERLINK(...)``, ``=cmd|...``,
+    ``+SUM(...)``, ``@...``): it then shows as text. Plain signed numbers are left alone."""
+    if value.startswith(FORMULA_START) and not _PLAIN_NUMBER.fullmatch(value):
+        return "'" + value
+    return value
 
 
 @dataclass
@@ -38,6 +49,8 @@ class AnonymisedTable:
     published_schema: dict[str, Any]
     report: AnonymisationReport
     leaks: list[Leak] = field(default_factory=list)
+    # Text cells of the published CSV prefixed by ``neutralise_formula``, per field (set by ``write``).
+    neutralised: dict[str, int] = field(default_factory=dict)
 
     @property
     def blocked(self) -> bool:
@@ -45,7 +58,10 @@ class AnonymisedTable:
         return bool(self.leaks)
 
     def write(self, out_dir: Path, name: str) -> dict[str, Path]:
-        """``<name>.csv`` (only when not blocked), ``<name>.schema.json``, ``anonymisation-report.json``."""
+        """``<name>.csv`` (only when not blocked), ``<name>.schema.json``, ``anonymisation-report.json``.
+
+        Text cells a spreadsheet would run as formulas are neutralised in the CSV (counted in
+        ``neutralised``); the frame keeps the values as they were."""
         out_dir.mkdir(parents=True, exist_ok=True)
         paths = {
             "schema": out_dir / f"{name}.schema.json",
@@ -59,11 +75,25 @@ class AnonymisedTable:
         if self.blocked:
             csv_path.unlink(missing_ok=True)  # never leave a leaking file behind from an earlier run
             return paths
+        columns = list(self.frame.columns)
+        types = {f["name"]: f.get("type", "string") for f in self.published_schema.get("fields", [])}
+        text = [types.get(c, "string") == "string" for c in columns]
+        counts: Counter[str] = Counter()
         with csv_path.open("w", encoding="utf-8", newline="") as fh:
             writer = csv.writer(fh, lineterminator="\n")
-            writer.writerow(list(self.frame.columns))
+            writer.writerow(columns)
             for row in self.frame.itertuples(index=False, name=None):
-                writer.writerow(["" if v is None else v for v in row])
+                cells = []
+                for name, is_text, v in zip(columns, text, row, strict=True):
+                    if v is None:
+                        cells.append("")
+                        continue
+                    if is_text and isinstance(v, str) and (safe := neutralise_formula(v)) is not v:
+                        counts[name] += 1
+                        v = safe
+                    cells.append(v)
+                writer.writerow(cells)
+        self.neutralised = dict(counts)
         paths["csv"] = csv_path
         return paths
 

@@ -16,7 +16,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from dgti_data.datasets import FieldSpec
-from dgti_data.normalise import dates, digits, text
+from dgti_data.normalise import dates, digits, hostile, text
 from dgti_data.normalise.cells import cell_text
 from dgti_data.normalise.changes import ChangeLog
 
@@ -74,16 +74,32 @@ THOUSANDS_STEP = Step(
     _matching(digits.THOUSANDS_MAYBE),
 )
 DATE_STEP = Step("date", dates.date_text, _not_iso_ce)
+CONTROL_STEP = Step(
+    hostile.CONTROL_CHARACTERS,
+    _simple(hostile.CONTROL_CHARACTERS, hostile.control_characters),
+    _matching(hostile.CONTROL_MAYBE),
+)
+EXCEL_ERROR_STEP = Step(
+    hostile.EXCEL_ERROR,
+    _simple(hostile.EXCEL_ERROR, hostile.excel_error),
+    _matching(hostile.EXCEL_ERROR_MAYBE),
+)
+SNAN_STEP = Step(
+    hostile.SIGNALLING_NAN,
+    _simple(hostile.SIGNALLING_NAN, hostile.signalling_nan),
+    _matching(hostile.SNAN_MAYBE),
+)
 
 
 def steps_for(spec: FieldSpec) -> list[Step]:
-    """Which normalisers a field gets, in order: text first, then digits, then its type's own."""
-    steps = [NFC_STEP, ZERO_WIDTH_STEP]
+    """Which normalisers a field gets, in order: what is never data first (control characters,
+    Excel's error values), then text, then digits, then its type's own."""
+    steps = [CONTROL_STEP, EXCEL_ERROR_STEP, NFC_STEP, ZERO_WIDTH_STEP]
     if spec.is_free_text:
         return [*steps, MULTILINE_STEP]
     steps += [WHITESPACE_STEP, THAI_DIGITS_STEP]
     if spec.type in ("integer", "number"):
-        steps.append(THOUSANDS_STEP)
+        steps += [THOUSANDS_STEP, SNAN_STEP]
     elif spec.type == "date":
         steps.append(DATE_STEP)
     return steps

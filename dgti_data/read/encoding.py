@@ -150,6 +150,26 @@ def declared(path: Path, encoding: str, head: bytes) -> EncodingInfo:
     return EncodingInfo(name, "declared", None, note)
 
 
+def _refuse_nul(path: Path) -> bool:
+    """Raise if an 8-bit text file holds a NUL byte (binary data or corruption); return whether it
+    is plain ASCII."""
+    ascii_only = True
+    for block in _blocks(path):
+        if b"\x00" in block:
+            raise UnusableInputError(
+                path, "contains NUL bytes: not a text table (binary, or UTF-16 without a byte-order mark)"
+            )
+        ascii_only = ascii_only and block.isascii()
+    return ascii_only
+
+
+def _described(failure: DecodeFailure) -> str:
+    if failure.reason == "unexpected end of data":
+        return (f"the file ends in the middle of a character (line {failure.line}, byte {failure.offset}): "
+                "it was cut short; send it again")
+    return failure.describe()
+
+
 def detect_encoding(path: Path, encoding: str | None = None) -> EncodingInfo:
     """The encoding to read ``path`` with, and how it was decided; UnusableInputError if none fits."""
     with path.open("rb") as fh:
@@ -158,20 +178,15 @@ def detect_encoding(path: Path, encoding: str | None = None) -> EncodingInfo:
         return declared(path, encoding, head)
 
     bom = bom_encoding(head)
+    if bom == "utf-8-sig":
+        _refuse_nul(path)
     if bom is not None:
         failure = check_decodes(path, bom)
         if failure is not None:
-            raise UnusableInputError(path, f"starts with a {bom} byte-order mark, then {failure.describe()}")
+            raise UnusableInputError(path, f"starts with a {bom} byte-order mark, then {_described(failure)}")
         return EncodingInfo(bom, "bom", None, f"{bom} byte-order mark")
 
-    ascii_only = True
-    for block in _blocks(path):
-        if b"\x00" in block:
-            raise UnusableInputError(
-                path, "contains NUL bytes: not a text table (binary, or UTF-16 without a byte-order mark)"
-            )
-        ascii_only = ascii_only and block.isascii()
-
+    ascii_only = _refuse_nul(path)
     utf8_failure = check_decodes(path, "utf-8")
     if utf8_failure is None:
         note = "ASCII only" if ascii_only else "the whole file decodes as UTF-8"
@@ -179,6 +194,8 @@ def detect_encoding(path: Path, encoding: str | None = None) -> EncodingInfo:
     not_utf8 = f"not UTF-8 ({utf8_failure.describe()})"
     if _mostly_utf8_thai(path):
         # Read as cp874 this would be mojibake (เธฃเธซ...) in every Thai cell: refuse instead.
+        if utf8_failure.reason == "unexpected end of data":
+            raise UnusableInputError(path, f"UTF-8 text, but {_described(utf8_failure)}")
         reason = f"Thai UTF-8 text with invalid bytes: {utf8_failure.describe()} (damaged or mixed encodings)"
         raise UnusableInputError(path, reason)
 

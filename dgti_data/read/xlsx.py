@@ -2,10 +2,15 @@
 
 ``data_only=True`` gives a formula cell's cached value (what Excel showed); a workbook saved by a
 program that never computed it reads as empty there, as in any reader that does not run Excel.
+
+Before openpyxl opens a workbook, its zip directory is checked: a "zip bomb" (a few hundred KB that
+inflate to gigabytes) is refused without being inflated. Links to other workbooks are never
+followed (``keep_links=False``); the report says the workbook had them.
 """
 
 from __future__ import annotations
 
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,6 +22,45 @@ from dgti_data.errors import UnusableInputError
 from dgti_data.read.table import RawTable
 
 MAX_LISTED_ROWS = 5
+# Limits checked in the zip directory before anything is inflated. A real export's sheet XML
+# compresses 5-20 times; a zip bomb's, thousands of times.
+MAX_UNCOMPRESSED_BYTES = 2 << 30
+MAX_RATIO = 100
+RATIO_FROM_BYTES = 16 << 20  # small parts may compress well (shared strings of one repeated value)
+MAX_PARTS = 10_000
+EXTERNAL_LINKS = "xl/externalLinks/"
+
+
+def check_archive(path: Path) -> list[str]:
+    """Refuse a workbook whose parts would inflate beyond the limits (``UnusableInputError``);
+    return warnings about what it holds that is not read (external links)."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            infos = archive.infolist()
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise UnusableInputError(path, f"a damaged zip archive: {exc}") from None
+    if len(infos) > MAX_PARTS:
+        raise UnusableInputError(path, f"the workbook has {len(infos):,} parts (limit {MAX_PARTS:,})")
+    total = sum(i.file_size for i in infos)
+    if total > MAX_UNCOMPRESSED_BYTES:
+        raise UnusableInputError(
+            path, f"the workbook would inflate to {total / 2**30:.1f} GiB "
+            f"(limit {MAX_UNCOMPRESSED_BYTES / 2**30:.0f} GiB): refused as a possible zip bomb"
+        )
+    for info in infos:
+        ratio = info.file_size / max(info.compress_size, 1)
+        if info.file_size > RATIO_FROM_BYTES and ratio > MAX_RATIO:
+            raise UnusableInputError(
+                path, f"part {info.filename} inflates {ratio:,.0f} times, to "
+                f"{info.file_size / 2**20:,.0f} MiB (limit {MAX_RATIO} times): refused as a possible zip bomb"
+            )
+    links = [i for i in infos if i.filename.startswith(EXTERNAL_LINKS) and i.filename.endswith(".xml")]
+    if links:
+        return [
+            f"the workbook links to {len(links)} other workbook(s): links are not followed, and cells "
+            "computed from them are read as the values Excel last saved (empty if none)"
+        ]
+    return []
 
 
 def _blank(value: Any) -> bool:
@@ -41,13 +85,14 @@ def _frame(rows: list[list[Any]], width: int) -> pd.DataFrame:
 
 def iter_xlsx(path: Path, sheet: str | None, batch_rows: int) -> Iterator[RawTable]:
     """Yield the sheet as RawTables of at most ``batch_rows`` data rows (at least one, maybe empty)."""
+    notes = check_archive(path)
     try:
-        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True, keep_links=False)
     except Exception as exc:  # openpyxl raises many kinds on a damaged archive; all mean "unreadable"
         reason = f"not a readable .xlsx workbook: {type(exc).__name__}: {exc}"
         raise UnusableInputError(path, reason) from None
     try:
-        yield from _iter_sheet(path, workbook, sheet, batch_rows)
+        yield from _iter_sheet(path, workbook, sheet, batch_rows, notes)
     finally:
         workbook.close()
 
@@ -69,7 +114,9 @@ def _sheet_rows(path: Path, ws: Any) -> Iterator[tuple[int, tuple[Any, ...]]]:
         yield number, values
 
 
-def _iter_sheet(path: Path, workbook: Any, sheet: str | None, batch_rows: int) -> Iterator[RawTable]:
+def _iter_sheet(
+    path: Path, workbook: Any, sheet: str | None, batch_rows: int, notes: list[str]
+) -> Iterator[RawTable]:
     names = [ws.title for ws in workbook.worksheets]
     if not names:
         raise UnusableInputError(path, "the workbook has no worksheet")
@@ -77,7 +124,7 @@ def _iter_sheet(path: Path, workbook: Any, sheet: str | None, batch_rows: int) -
         sheet = names[0]
     elif sheet not in names:
         raise UnusableInputError(path, f"no sheet named {sheet!r}; sheets: {', '.join(names)}")
-    first_warnings = []
+    first_warnings = list(notes)
     if len(names) > 1:
         first_warnings.append(f"the workbook has {len(names)} sheets ({', '.join(names)}); read {sheet!r}")
     ws = workbook[sheet]

@@ -11,6 +11,10 @@ from dgti_data.report.explain import explain, type_label
 from dgti_data.validate.result import ValidationResult
 
 NORMALISER_LABELS = {
+    "control_characters": ("ลบอักขระควบคุม", "Control characters removed"),
+    "excel_error": ("ค่าผิดพลาดของ Excel (#N/A, #REF! ฯลฯ) ถือเป็นค่าว่าง",
+                    "Excel error values (#N/A, #REF!...) treated as empty"),
+    "signalling_nan": ("ค่า sNaN เขียนเป็น NaN (ไม่ใช่ตัวเลข)", "sNaN written as NaN (not a number)"),
     "unicode_nfc": ("ปรับรูปแบบยูนิโค้ด (NFC)", "Unicode normalised (NFC)"),
     "zero_width": ("ลบอักขระความกว้างศูนย์", "Zero-width characters removed"),
     "whitespace": ("ปรับช่องว่าง", "Whitespace cleaned"),
@@ -83,5 +87,7 @@ def build_summary(table: Any, result: ValidationResult) -> dict[str, Any]:
             "missing": list(getattr(table, "missing_fields", [])),
         },
         "changes": _plain(getattr(table, "changes", None)) or {},
+        # What reading the file noticed: ragged rows, guessed encodings, external links, set-aside columns.
+        "warnings": [str(w)[:500] for w in getattr(table, "warnings", [])],
         "errors": errors,
     }
