@@ -186,13 +186,22 @@ def load_bundle(folder: Path, catalog: Catalog) -> PublicationBundle:
         raise ConfigurationError(f"{dataset.name} is a reference table, not a dataset to publish")
     bundle = bundle_from_files(
         dataset,
-        folder / doc["data"],
-        [folder / p for p in doc.get("reports", [])],
+        _inside(folder, doc["data"]),
+        [_inside(folder, p) for p in doc.get("reports", [])],
         table_schema=doc.get("tableSchema"),
         warnings=doc.get("warnings", []),
         changed_rows_share=doc.get("changedRowsShare"),
     )
     return bundle
+
+
+def _inside(folder: Path, name: str) -> Path:
+    """A file the manifest names, which must be inside the bundle's folder (symlinks resolved): a
+    manifest edited to name ``../../etc/passwd`` or an absolute path must not get it published."""
+    path = (folder / name).resolve()
+    if not path.is_relative_to(folder.resolve()):
+        raise BundleError(f"{folder / MANIFEST}: {name!r} is outside the bundle folder: refused")
+    return path
 
 
 def find_bundles(results_dir: Path, catalog: Catalog) -> list[PublicationBundle]:
