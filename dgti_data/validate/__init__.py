@@ -13,14 +13,12 @@ import re
 from pathlib import Path
 from typing import Any
 
-import frictionless
-
 from dgti_data.datasets import Catalog, Dataset
-from dgti_data.errors import TerminalError
+from dgti_data.validate.engines import ValidationEngineError, run_validation
 from dgti_data.validate.privacy import personal_fields, sanitise_error, show
 from dgti_data.validate.result import CellError, ValidationResult
 
-__all__ = ["CellError", "ValidationResult", "validate"]
+__all__ = ["CellError", "ValidationEngineError", "ValidationResult", "validate", "validate_published"]
 
 _CONSTRAINT = re.compile(r'constraint "(\w+)"')
 _POSITION = re.compile(r'row at position "?(\d+)"?')
@@ -31,45 +29,6 @@ QUARANTINE_NOTICE = (
 )
 
 
-# Errors that mean frictionless could not read the file it was given at all. Our own normalised CSV
-# cannot be "bad data" in this way, so these are pipeline failures: raised, never reported as data.
-_ENGINE_ERRORS = {"resource-error", "scheme-error", "format-error", "encoding-error", "source-error",
-                  "schema-error", "package-error", "general-error", "dialect-error", "checklist-error"}
-
-
-class ValidationEngineError(TerminalError):
-    """frictionless could not validate a file the pipeline wrote itself."""
-
-
-def _frictionless_validate(
-    catalog: Catalog, csv_path: Path, dataset: Dataset | None = None, schema: dict[str, Any] | None = None
-) -> frictionless.Report:
-    """Validate ``csv_path`` as the dataset's resource (or with ``schema``) inside the project's package,
-    so foreign keys resolve against the reference tables.
-
-    The file is addressed by a relative path under its own basepath: frictionless refuses absolute
-    paths unless its process-wide "trusted" switch is on, and toggling that from concurrent tasks
-    races (one task's exit turns it off under another).
-    """
-    package = frictionless.Package(catalog.root / "datapackage.json")
-    where = {"path": csv_path.name, "basepath": str(csv_path.parent.resolve()), "format": "csv",
-             "encoding": "utf-8"}
-    if dataset is not None:
-        resource = package.get_resource(dataset.name)
-        for key, value in where.items():
-            setattr(resource, key, value)
-    else:
-        resource = frictionless.Resource(
-            name="published-check", schema=frictionless.Schema.from_descriptor(schema), **where
-        )
-        package.add_resource(resource)
-    report = resource.validate(limit_errors=10**9)
-    for err in report.flatten(["type", "note"]):
-        if err[0] in _ENGINE_ERRORS:
-            raise ValidationEngineError(f"{csv_path}: frictionless could not validate it: {err[1]}")
-    return report
-
-
 def validate_published(csv_path: Path, schema: dict[str, Any], catalog: Catalog) -> list[CellError]:
     """Check the file that will be published against the schema it is published with.
 
@@ -77,12 +36,12 @@ def validate_published(csv_path: Path, schema: dict[str, Any], catalog: Catalog)
     outside its published enum): it blocks publication rather than shipping a file that lies about
     its schema.
     """
-    report = _frictionless_validate(catalog, csv_path, schema=schema)
-    out = []
-    for err in report.flatten(["rowNumber", "fieldName", "type", "note"]):
-        row, field, type_, note = err
-        out.append(CellError(row, field, type_, None, None, note))
-    return out
+    report = run_validation(catalog, csv_path, schema=schema)
+    return [
+        CellError(err.get("rowNumber"), err.get("fieldName"), err["type"], None, None, err.get("note", ""))
+        for task in report.get("tasks", [])
+        for err in task.get("errors", [])
+    ]
 
 
 def _cell_error(err: dict[str, Any], raw_row: int | None, personal: set[str], dataset: Dataset) -> CellError:
@@ -131,7 +90,7 @@ def validate(table: Any, dataset: Dataset, catalog: Catalog, out_dir: Path) -> V
     work_csv = out_dir / f"{dataset.name}.normalised.csv"
     table.to_csv(work_csv)
     try:
-        report = _frictionless_validate(catalog, work_csv, dataset)
+        report_dict = run_validation(catalog, work_csv, dataset)
     finally:
         work_csv.unlink(missing_ok=True)
     personal = personal_fields(dataset)
@@ -146,7 +105,6 @@ def validate(table: Any, dataset: Dataset, catalog: Catalog, out_dir: Path) -> V
     errors: list[CellError] = []
     table_errors: list[CellError] = []
     invalid: dict[int, list[CellError]] = {}
-    report_dict = report.to_dict()
     for task in report_dict.get("tasks", []):
         task["place"] = Path(str(table.source.path)).name
         sanitised = []
@@ -195,4 +153,5 @@ def validate(table: Any, dataset: Dataset, catalog: Catalog, out_dir: Path) -> V
         quarantined_rows=len(invalid),
         valid_index=valid_index,
         quarantine_path=quarantine_path,
+        engine=report_dict.get("engine", {}).get("name", "frictionless"),
     )

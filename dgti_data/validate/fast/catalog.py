@@ -9,8 +9,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import frictionless
-
 from dgti_data.datasets import Catalog, Dataset
 from dgti_data.validate.fast.engine import DEFAULT_BATCH_ROWS, validate_csv
 from dgti_data.validate.fast.plan import ReferenceTable, Unsupported, supports
@@ -30,13 +28,9 @@ def references_from_catalog(catalog: Catalog) -> dict[str, ReferenceTable]:
 
 def frictionless_report(csv_path: Path, dataset: Dataset, catalog: Catalog) -> dict[str, Any]:
     """frictionless's own report (error limit lifted), read the way the validate stage reads it."""
-    with frictionless.system.use_context(trusted=True):
-        package = frictionless.Package(catalog.root / "datapackage.json")
-        resource = package.get_resource(dataset.name)
-        resource.path = str(Path(csv_path).resolve())
-        resource.format = "csv"
-        resource.encoding = "utf-8"
-        return resource.validate(limit_errors=10**9).to_dict()
+    from dgti_data.validate.engines import frictionless_validate
+
+    return frictionless_validate(catalog, Path(csv_path), dataset)
 
 
 def validate_dataset(csv_path: Path, dataset: Dataset, catalog: Catalog, *,

@@ -1,0 +1,79 @@
+"""Which engine validates a file: the fast columnar path when it can promise frictionless's exact
+report, frictionless itself otherwise. Both return frictionless's report shape, as a dict, with an
+``engine`` entry saying which ran and, for frictionless, why the fast path did not.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import frictionless
+
+from dgti_data.datasets import Catalog, Dataset
+from dgti_data.errors import TerminalError
+
+# Errors that mean frictionless could not read the file it was given at all. Our own normalised CSV
+# cannot be "bad data" in this way, so these are pipeline failures: raised, never reported as data.
+_ENGINE_ERRORS = {"resource-error", "scheme-error", "format-error", "encoding-error", "source-error",
+                  "schema-error", "package-error", "general-error", "dialect-error", "checklist-error"}
+
+
+class ValidationEngineError(TerminalError):
+    """frictionless could not validate a file the pipeline wrote itself."""
+
+
+def frictionless_validate(
+    catalog: Catalog, csv_path: Path, dataset: Dataset | None = None, schema: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """Validate ``csv_path`` as the dataset's resource (or with ``schema``) inside the project's package,
+    so foreign keys resolve against the reference tables.
+
+    The file is addressed by a relative path under its own basepath: frictionless refuses absolute
+    paths unless its process-wide "trusted" switch is on, and toggling that from concurrent tasks
+    races (one task's exit turns it off under another).
+    """
+    package = frictionless.Package(catalog.root / "datapackage.json")
+    where = {"path": csv_path.name, "basepath": str(csv_path.parent.resolve()), "format": "csv",
+             "encoding": "utf-8"}
+    if dataset is not None:
+        resource = package.get_resource(dataset.name)
+        for key, value in where.items():
+            setattr(resource, key, value)
+    else:
+        resource = frictionless.Resource(
+            name="published-check", schema=frictionless.Schema.from_descriptor(schema), **where
+        )
+        package.add_resource(resource)
+    report = resource.validate(limit_errors=10**9)
+    for err in report.flatten(["type", "note"]):
+        if err[0] in _ENGINE_ERRORS:
+            raise ValidationEngineError(f"{csv_path}: frictionless could not validate it: {err[1]}")
+    return report.to_dict()
+
+
+
+
+def run_validation(
+    catalog: Catalog, csv_path: Path, dataset: Dataset | None = None, schema: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """Validate a normalised CSV (header = field names) as ``dataset`` or against ``schema``."""
+    from dgti_data.validate.fast import Unsupported, references_from_catalog, supports, validate_csv
+
+    schema = schema if schema is not None else dataset.schema if dataset else None
+    if schema is None:
+        raise ValueError("run_validation needs a dataset or a schema")
+    references = references_from_catalog(catalog)
+    ok, reasons = supports(schema, references)
+    if ok:
+        try:
+            report = validate_csv(csv_path, schema, name=dataset.name if dataset else "published-check",
+                                  references=references, place=csv_path.name)
+        except Unsupported as exc:
+            reasons = [str(exc)]
+        else:
+            report["engine"] = {"name": "fast"}
+            return report
+    report = frictionless_validate(catalog, csv_path, dataset, None if dataset else schema)
+    report["engine"] = {"name": "frictionless", "fallbackReasons": reasons}
+    return report
