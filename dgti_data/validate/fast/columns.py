@@ -2,10 +2,10 @@
 
 Each check here is conservative: a cell it passes is one frictionless's reader accepts with no note
 (ASCII digits only, no sign but ``-``, no padding, ISO dates with real calendar days, e-mail
-addresses in a plain ASCII subset of what ``validators.email`` accepts). Every other cell (Thai digits,
-``+15``, ``015`` is fine but `` 15`` is not, ``1e3``, ``NaN``, numbers equal to a bound they may not
-exactly equal, ``2023-1-5``) is handed to frictionless's own reader, which decides it. So speed comes
-from the common case, and the answer is frictionless's for every cell.
+addresses in a plain ASCII subset of what ``validators.email`` accepts). Every other cell (Thai
+digits, ``+15``, `` 15``, ``1e3``, ``NaN``, numbers equal to a bound they may not exactly equal,
+``2023-1-5``) is handed to frictionless's own reader, which decides it. So speed comes from the
+common case, and the answer is frictionless's for every cell.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ EMAIL_RE = (
     r"[A-Za-z0-9][A-Za-z0-9\-]{0,61}[A-Za-z]$"
 )
 EMAIL_MAX_CHARS = 64  # keeps both the local part (<= 64) and the domain (<= 253) within limits
-INT64_SAFE = 10**18  # |values| INTEGER_RE admits stay below this
+INT64_SAFE = 10**18  # |values| _plain_integers admits stay below this
 PATTERN_CACHE_LIMIT = 100_000  # distinct cells remembered per field when a pattern runs in Python
 
 
