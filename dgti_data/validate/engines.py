@@ -67,8 +67,10 @@ def run_validation(
     ok, reasons = supports(schema, references)
     if ok:
         try:
+            # No md5/sha256 of the working file: nothing reads them (the published file's own hash is
+            # taken when publishing), and they cost a fifth of the fast path's time.
             report = validate_csv(csv_path, schema, name=dataset.name if dataset else "published-check",
-                                  references=references, place=csv_path.name)
+                                  references=references, place=csv_path.name, file_hashes=False)
         except Unsupported as exc:
             reasons = [str(exc)]
         else:
