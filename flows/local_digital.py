@@ -29,6 +29,11 @@ def local_digital_pipeline(
     return {"files": files, "published": published}
 
 
+def failed_files(outcome: dict[str, Any]) -> list[dict[str, Any]]:
+    """Files whose processing failed for an operational reason (not bad data): the run must say so."""
+    return [f for f in outcome["files"] if f.get("failed")]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -53,6 +58,8 @@ def main(argv: list[str] | None = None) -> int:
         for p in outcome["published"]:
             print(f"  {p['dataset']}: {p['status']}  {p['url']}")
     blocked = [p for p in outcome["published"] if p["status"] not in ("published", "unchanged")]
+    for f in failed_files(outcome):
+        print(f"error: {f['file']}: {f['reason']}", file=sys.stderr)
     return 1 if blocked or any(f.get("unusable") for f in outcome["files"]) else 0
 
 

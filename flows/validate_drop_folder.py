@@ -44,7 +44,15 @@ def validate_drop_folder(drop_dir: Path, out_dir: Path | None = None) -> list[di
     out_root = Path(out_dir or settings.output_dir)
     files = sorted(p for p in Path(drop_dir).iterdir() if p.is_file() and p.suffix.lower() in RAW_SUFFIXES)
     futures = [validate_file.submit(p, out_root) for p in files]
-    results = [f.result() for f in futures]
+    results = []
+    for path, future in zip(files, futures, strict=True):
+        # One file's failure (a configuration error, a bug) must not lose the other files' work.
+        result = future.result(raise_on_failure=False)
+        if isinstance(result, BaseException):
+            reason = f"{type(result).__name__}: {result}".splitlines()[0][:300]
+            get_run_logger().error("%s failed: %s", path.name, reason)
+            result = {"failed": True, "unusable": True, "file": path.name, "reason": reason}
+        results.append(result)
     summaries = [r for r in results if not r.get("unusable")]
     failures = [r for r in results if r.get("unusable")]
     publish_artifacts(summaries, failures, key="validation")

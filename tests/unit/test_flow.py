@@ -67,3 +67,30 @@ def test_flow_runs_files_in_parallel_workers(prefect_api, make_sample, tmp_path,
     for src in sources:
         (summary,) = [r for r in results if r["source"]["file"] == src.name]
         assert summary["error_count"] == len(planted(src))
+
+
+def test_one_failing_file_does_not_lose_the_others(prefect_api, make_sample, tmp_path, monkeypatch):
+    """A configuration error or a bug in one file is reported for that file; the rest are processed."""
+    import dgti_data.pipeline as pipeline
+    import flows.validate_drop_folder as module
+
+    real = pipeline.process_file
+
+    def flaky(path, *args, **kwargs):
+        if "boom" in path.name:
+            raise RuntimeError("simulated defect")
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(module, "process_file", flaky)
+    drop = tmp_path / "drop"
+    drop.mkdir()
+    good = make_sample("lao-digital-readiness-survey", "csv-utf8-bom", rows=150)
+    shutil.copy(good, drop / good.name)
+    shutil.copy(good, drop / f"boom-{good.name}")
+
+    results = validate_drop_folder(drop, tmp_path / "out")
+
+    (failed,) = [r for r in results if r.get("failed")]
+    assert failed["file"].startswith("boom-") and "simulated defect" in failed["reason"]
+    (ok,) = [r for r in results if not r.get("unusable")]
+    assert ok["error_count"] == len(planted(good))
