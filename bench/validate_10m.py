@@ -22,7 +22,6 @@ import hashlib
 import json
 import os
 import resource
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -40,38 +39,14 @@ BYTES_PER_ROW = 700  # measured: about 660 for this dataset
 
 
 def make_data(rows: int) -> Path:
-    sys.path.insert(0, str(ROOT))
-    from dgti_data.datasets import load_catalog
-    from dgti_data.sample import generate
+    """The same data as validate_speed.py's (its own seed), with a disk check first: 10M rows are ~7 GB."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from validate_speed import data_file
 
-    path = DATA / f"survey-{rows}.csv"
-    params = {"dataset": DATASET, "rows": rows, "seed": SEED, "error_rate": ERROR_RATE, "messy": False}
-    sidecar = path.with_suffix(".params.json")
-    if path.exists() and sidecar.exists() and json.loads(sidecar.read_text()) == params:
-        return path
-    DATA.mkdir(parents=True, exist_ok=True)
-    need = rows * BYTES_PER_ROW * 2.2  # raw file + its manifest, then the re-headed copy
-    free = shutil.disk_usage(DATA).free
-    if free < need:
-        raise SystemExit(f"not enough disk: {free / 1e9:.1f} GB free, about {need / 1e9:.1f} GB needed")
-    catalog = load_catalog(ROOT / "schemas")
-    dataset = catalog.get(DATASET)
     started = time.time()
-    with tempfile.TemporaryDirectory(dir=DATA) as tmp:
-        raw = Path(tmp) / "raw.csv"
-        print(f"generating {rows:,} rows (about {rows * BYTES_PER_ROW / 1e9:.1f} GB) ...", flush=True)
-        generate(dataset, raw, rows, SEED, "csv-utf8-bom", ROOT / "schemas" / "reference",
-                 error_rate=ERROR_RATE, messy=False)
-        for manifest in Path(tmp).glob("*.manifest.json"):
-            manifest.unlink()
-        with raw.open("rb") as src, path.open("wb") as dst:
-            src.readline()  # Thai headers and BOM -> the field names the normaliser writes
-            dst.write((",".join(dataset.field_names) + "\n").encode())
-            while chunk := src.read(1 << 24):
-                dst.write(chunk)
-    sidecar.write_text(json.dumps(params))
-    print(f"made {path.name} ({path.stat().st_size / 1e9:.2f} GB) in {time.time() - started:.0f} s",
-          flush=True)
+    path = data_file(rows, seed=SEED, min_free_bytes=rows * BYTES_PER_ROW * 2.2)
+    size_gb = path.stat().st_size / 1e9
+    print(f"{path.name}: {size_gb:.2f} GB, ready in {time.time() - started:.0f} s", flush=True)
     return path
 
 

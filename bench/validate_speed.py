@@ -28,6 +28,7 @@ import json
 import os
 import platform
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -47,24 +48,29 @@ MODES = ("parse", "parse-text", "fast", "fast-nohash", "frictionless")
 
 # --- data -------------------------------------------------------------------------------------------
 
-def data_file(rows: int) -> Path:
+def data_file(rows: int, seed: int = SEED, min_free_bytes: float = 0) -> Path:
     """A normalised-form survey CSV (header = field names) with planted errors, made once."""
     sys.path.insert(0, str(ROOT))
     from dgti_data.datasets import load_catalog
     from dgti_data.sample import generate
 
     path = DATA / f"survey-{rows}.csv"
-    params = {"dataset": DATASET, "rows": rows, "seed": SEED, "error_rate": ERROR_RATE, "messy": False}
+    params = {"dataset": DATASET, "rows": rows, "seed": seed, "error_rate": ERROR_RATE, "messy": False}
     sidecar = path.with_suffix(".params.json")
     if path.exists() and sidecar.exists() and json.loads(sidecar.read_text()) == params:
         return path
     DATA.mkdir(parents=True, exist_ok=True)
+    free = shutil.disk_usage(DATA).free
+    if free < min_free_bytes:
+        raise SystemExit(
+            f"not enough disk: {free / 1e9:.1f} GB free, about {min_free_bytes / 1e9:.1f} GB needed"
+        )
     catalog = load_catalog(ROOT / "schemas")
     dataset = catalog.get(DATASET)
     with tempfile.TemporaryDirectory(dir=DATA) as tmp:
         raw = Path(tmp) / "raw.csv"
         print(f"generating {rows:,} rows ...", flush=True)
-        generate(dataset, raw, rows, SEED, "csv-utf8-bom", ROOT / "schemas" / "reference",
+        generate(dataset, raw, rows, seed, "csv-utf8-bom", ROOT / "schemas" / "reference",
                  error_rate=ERROR_RATE, messy=False)
         # messy=False writes values frictionless reads as they are; only the Thai headers and the
         # BOM differ from what the normaliser writes, so swap the header line.
