@@ -66,27 +66,17 @@ class CellErrors:
 
 def cell_error(kind: str, note: str, cells: list[str], row: int, cell: str, field_name: str,
                field_number: int) -> dict[str, Any]:
+    return row_error(kind, note, cells, row, cell=cell, fieldName=field_name, fieldNumber=field_number)
+
+
+def row_error(kind: str, note: str, cells: list[str], row: int, **cell_keys: Any) -> dict[str, Any]:
     title, description, template, tags = _HEADS[kind]
-    data = {"note": note, "cells": cells, "rowNumber": row, "cell": cell,
-            "fieldName": field_name, "fieldNumber": field_number}
+    data = {"note": note, "cells": cells, "rowNumber": row, **cell_keys}
     return {
         "type": kind,
         "title": title,
         "description": description,
         # every key these templates name is in ``data`` (frictionless fills absent ones with "")
-        "message": template.format_map(data),
-        "tags": list(tags),
-        **data,
-    }
-
-
-def row_error(kind: str, note: str, cells: list[str], row: int) -> dict[str, Any]:
-    title, description, template, tags = _HEADS[kind]
-    data = {"note": note, "cells": cells, "rowNumber": row}
-    return {
-        "type": kind,
-        "title": title,
-        "description": description,
         "message": template.format_map(data),
         "tags": list(tags),
         **data,
