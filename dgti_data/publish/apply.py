@@ -22,7 +22,9 @@ from __future__ import annotations
 
 import itertools
 import logging
+from collections import deque
 from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -43,6 +45,11 @@ from dgti_data.publish.portal import Portal
 log = logging.getLogger(__name__)
 
 BATCH_ROWS = 5_000  # records per datastore_create/upsert call
+# Batches in flight at once after the first (which creates the table). CKAN spends each call's
+# time in its own Python and in PostgreSQL, one core each: two calls at a time keep both busy
+# (measured 1.5x on 2 cores; more gained nothing). Order does not matter: a new table takes plain
+# inserts and a sync's upserts touch distinct keys; the marker is written only after every batch.
+PARALLEL_BATCHES = 2
 DELETE_KEYS = 500  # keys per datastore_delete call
 
 
@@ -93,20 +100,36 @@ def _patch_package(plan: DatasetPlan, portal: Portal) -> dict[str, Any]:
 
 
 def _load_rows(portal: Portal, rid: str, step: DatastoreStep, records: Iterable[dict[str, Any]],
-               batch_rows: int, first: bool) -> None:
+               batch_rows: int, first: bool, parallel: int = PARALLEL_BATCHES) -> None:
     """``first``: a new table, filled with plain inserts (several times faster than upserts,
-    which CKAN runs row by row); otherwise upserts by primary key."""
+    which CKAN runs row by row); otherwise upserts by primary key. The first batch of a new table
+    is sent alone (it creates the table); then up to ``parallel`` batches are in flight."""
     method = "insert" if first else "upsert"
-    for batch in _batches(records, batch_rows):
-        if first:
-            portal.call("datastore_create", resource_id=rid, force=True, fields=step.fields,
-                        primary_key=step.primary_key, records=batch)
-            first = False
-        else:
-            portal.call("datastore_upsert", resource_id=rid, force=True, method=method, records=batch)
-    if first:  # no rows at all: still create the typed table and its dictionary
+    batches = _batches(records, batch_rows)
+    if first:
+        batch = next(batches, [])  # no rows at all: still create the typed table and its dictionary
         portal.call("datastore_create", resource_id=rid, force=True, fields=step.fields,
-                    primary_key=step.primary_key, records=[])
+                    primary_key=step.primary_key, records=batch)
+
+    def send(batch: list[dict[str, Any]]) -> None:
+        portal.call("datastore_upsert", resource_id=rid, force=True, method=method, records=batch)
+
+    if parallel <= 1:
+        for batch in batches:
+            send(batch)
+        return
+    with ThreadPoolExecutor(parallel, thread_name_prefix="datastore-load") as pool:
+        pending: deque[Future[None]] = deque()
+        try:
+            for batch in batches:
+                if len(pending) >= parallel:
+                    pending.popleft().result()
+                pending.append(pool.submit(send, batch))
+            while pending:
+                pending.popleft().result()
+        except BaseException:
+            wait(pending)  # calls already sent finish (or fail) before the error is raised
+            raise
 
 
 def _delete_rows(portal: Portal, rid: str, step: DatastoreStep) -> None:
