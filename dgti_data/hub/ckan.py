@@ -34,7 +34,7 @@ from dgti_data.hub.processes import (
     run,
     say,
     spawn,
-    stop_pid,
+    stop_service,
     wait_until,
 )
 
@@ -294,12 +294,6 @@ def wait_ready(paths: HubPaths, deadline_s: float = 120) -> None:
 
 
 def stop(paths: HubPaths) -> str:
-    pid = running_pid(paths)
-    if pid is None:
-        paths.pidfile("ckan").unlink(missing_ok=True)
-        return "not running"
-    stop_pid(pid, what="ckan", grace_s=30)
-    paths.pidfile("ckan").unlink(missing_ok=True)
-    return f"stopped (pid {pid})"
+    return stop_service(running_pid(paths), paths.pidfile("ckan"), what="ckan", grace_s=30)
 
 

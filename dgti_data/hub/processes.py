@@ -213,3 +213,11 @@ def stop_pid(pid: int, *, what: str, grace_s: float = 20.0) -> None:
     say(f"{what} (pid {pid}) ignored SIGTERM for {grace_s:.0f} s: killing it")
     with contextlib.suppress(ProcessLookupError):
         os.kill(pid, signal.SIGKILL)
+
+
+def stop_service(pid: int | None, pidfile: Path, *, what: str, grace_s: float = 20.0) -> str:
+    """Stop a process ``up`` started (``pid`` already checked as ours) and forget its pid file."""
+    if pid is not None:
+        stop_pid(pid, what=what, grace_s=grace_s)
+    pidfile.unlink(missing_ok=True)
+    return f"stopped (pid {pid})" if pid is not None else "not running"

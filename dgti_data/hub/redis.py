@@ -11,7 +11,7 @@ from dgti_data.hub.processes import (
     owned_pid,
     port_open,
     run,
-    stop_pid,
+    stop_service,
     wait_until,
 )
 
@@ -66,10 +66,4 @@ def start(paths: HubPaths) -> str:
 
 
 def stop(paths: HubPaths) -> str:
-    pid = running_pid(paths)
-    if pid is None:
-        paths.pidfile("redis").unlink(missing_ok=True)
-        return "not running"
-    stop_pid(pid, what="redis")
-    paths.pidfile("redis").unlink(missing_ok=True)
-    return f"stopped (pid {pid})"
+    return stop_service(running_pid(paths), paths.pidfile("redis"), what="redis")

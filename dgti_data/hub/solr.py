@@ -22,7 +22,7 @@ from dgti_data.hub.processes import (
     run,
     say,
     spawn,
-    stop_pid,
+    stop_service,
     wait_until,
 )
 
@@ -157,11 +157,4 @@ def wait_ready(paths: HubPaths, deadline_s: float = 120) -> None:
 
 
 def stop(paths: HubPaths) -> str:
-    pid = running_pid(paths)
-    paths_pid = paths.pidfile("solr")
-    if pid is None:
-        paths_pid.unlink(missing_ok=True)
-        return "not running"
-    stop_pid(pid, what="solr", grace_s=30)
-    paths_pid.unlink(missing_ok=True)
-    return f"stopped (pid {pid})"
+    return stop_service(running_pid(paths), paths.pidfile("solr"), what="solr", grace_s=30)
