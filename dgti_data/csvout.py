@@ -1,0 +1,127 @@
+"""Write a frame as CSV byte for byte as ``csv.writer(fh, lineterminator="\\n")`` does, column-wise.
+
+Published and normalised CSVs are compared by digest (unchanged re-runs skip the upload), so a
+faster writer must not change a byte. The csv module's minimal quoting is simple to state: a cell
+is quoted when it holds the delimiter, the quote or a line-ending character, with inner quotes
+doubled; None is an empty cell; a float is written with ``repr``, anything else with ``str``.
+Which characters force quotes is asked of the running csv module once (they changed between
+Python versions), not assumed. Arrow then quotes and joins whole columns in C++, in chunks.
+
+Anything else (a one-column frame, whose empty row the csv module writes as ``""``; a cell Arrow
+cannot hold, such as a lone surrogate) is written by the csv module itself, from the start.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+CHUNK_ROWS = 1 << 16
+STRING = pa.large_string()
+_QUOTE, _COMMA, _NEWLINE, _EMPTY = (pa.scalar(t, STRING) for t in ('"', ",", "\n", ""))
+# Characters whose presence might make the csv module quote a cell: probed below, not assumed.
+_CANDIDATES = "".join(chr(c) for c in range(0x80)) + "\x85\xa0\u2028\u2029"
+
+
+def _csv_line(cells: Sequence[Any]) -> str:
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerow(cells)
+    return out.getvalue()
+
+
+def _quote_triggers() -> str:
+    """The characters that make this Python's csv module quote a cell (``,``, ``"``, ``\\n``, ...)."""
+    return "".join(c for c in _CANDIDATES if _csv_line([f"a{c}b", "x"]).startswith('"'))
+
+
+_TRIGGERS = _quote_triggers()
+_NEEDS_QUOTES = "[" + "".join(f"\\x{{{ord(c):X}}}" for c in _TRIGGERS) + "]"
+
+
+def _cell_text(value: Any) -> str | None:
+    """What the csv module writes for a non-string cell (before quoting); None for None."""
+    if value is None:
+        return None
+    if isinstance(value, float):
+        return repr(value)  # the csv module uses repr for floats (and float subclasses)
+    return str(value)
+
+
+def _column_text(values: np.ndarray) -> pa.Array:
+    """A column chunk as Arrow strings; cells that are not ``str`` converted as the csv module does."""
+    try:
+        present = values[values != None]  # noqa: E711 (element-wise, on an object array)
+        kind = pd.api.types.infer_dtype(present, skipna=False)
+    except (TypeError, ValueError):  # a cell whose comparison with None is not a bool (pd.NA)
+        kind = "mixed"
+    if kind in ("string", "empty"):  # only str and None: Arrow takes them as they are
+        return pa.array(values, STRING, from_pandas=False)
+    return pa.array([v if type(v) is str else _cell_text(v) for v in values], STRING)
+
+
+def _may_need_quotes(arr: pa.Array) -> bool:
+    """False when no cell's bytes hold a quoting character: one pass over the data, no regex."""
+    if not _TRIGGERS.isascii():
+        return True
+    offsets, data = arr.buffers()[1], arr.buffers()[2]
+    if data is None or offsets is None:
+        return False
+    bounds = np.frombuffer(offsets, dtype=np.int64)[arr.offset : arr.offset + len(arr) + 1]
+    raw = np.frombuffer(data, dtype=np.uint8)[int(bounds[0]) : int(bounds[-1])]
+    return any(bool((raw == ord(c)).any()) for c in _TRIGGERS)
+
+
+def _quoted(arr: pa.Array) -> pa.Array:
+    if _may_need_quotes(arr):
+        needs = pc.match_substring_regex(arr, _NEEDS_QUOTES)
+        if pc.any(needs).as_py():
+            doubled = pc.replace_substring(arr.filter(needs), '"', '""')
+            wrapped = pc.binary_join_element_wise(_QUOTE, doubled, _QUOTE, _EMPTY)
+            arr = pc.replace_with_mask(arr, needs, wrapped)
+    return pc.fill_null(arr, _EMPTY)
+
+
+def _chunk_bytes(columns: list[np.ndarray], start: int, stop: int) -> memoryview:
+    texts = [_quoted(_column_text(col[start:stop])) for col in columns]
+    texts[-1] = pc.binary_join_element_wise(texts[-1], _EMPTY, _NEWLINE)  # the line end
+    lines = pc.binary_join_element_wise(*texts, _COMMA)
+    offsets = np.frombuffer(lines.buffers()[1], dtype=np.int64)[lines.offset : lines.offset + len(lines) + 1]
+    return memoryview(lines.buffers()[2])[int(offsets[0]) : int(offsets[-1])]
+
+
+def _write_with_csv_module(path: Path, header: list[Any], frame: pd.DataFrame) -> None:
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh, lineterminator="\n")
+        writer.writerow(header)
+        writer.writerows(frame.itertuples(index=False, name=None))
+
+
+def write_frame_csv(path: Path, frame: pd.DataFrame, header: Sequence[Any] | None = None) -> Path:
+    """``header`` (default: the frame's columns), then the rows: UTF-8 without BOM, ``\\n`` line ends,
+    minimal quoting, None as an empty cell; the same bytes as ``csv.writer`` writing the rows."""
+    path = Path(path)
+    header = list(frame.columns if header is None else header)
+    if frame.shape[1] < 2 or "," not in _TRIGGERS or '"' not in _TRIGGERS:
+        _write_with_csv_module(path, header, frame)
+        return path
+    try:
+        _write_with_arrow(path, header, frame)
+    except (pa.ArrowException, UnicodeError):
+        _write_with_csv_module(path, header, frame)  # the exact writer decides, errors included
+    return path
+
+
+def _write_with_arrow(path: Path, header: list[Any], frame: pd.DataFrame) -> None:
+    columns = [frame.iloc[:, i].to_numpy(dtype=object) for i in range(frame.shape[1])]
+    with path.open("wb") as fh:
+        fh.write(_csv_line(header).encode("utf-8"))
+        for start in range(0, len(frame), CHUNK_ROWS):
+            fh.write(_chunk_bytes(columns, start, start + CHUNK_ROWS))
