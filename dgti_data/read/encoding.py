@@ -14,12 +14,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import charset_normalizer
+import pyarrow as pa
 
 from dgti_data.errors import UnusableInputError
 from dgti_data.read.table import EncodingInfo
 
 BLOCK = 1 << 20
 DETECTOR_SAMPLE = 4 << 20
+VALIDATE_BLOCK = 16 << 20
 
 _BOMS: tuple[tuple[bytes, str], ...] = (
     (codecs.BOM_UTF8, "utf-8-sig"),
@@ -68,10 +70,43 @@ def bom_encoding(head: bytes) -> str | None:
     return None
 
 
+def _complete(data: bytes) -> int:
+    """Length of ``data`` without a UTF-8 character cut at its end (which the next block finishes)."""
+    for back in range(1, min(4, len(data)) + 1):
+        byte = data[-back]
+        if byte < 0x80:
+            return len(data)
+        if byte >= 0xC0:
+            need = 2 if byte < 0xE0 else 3 if byte < 0xF0 else 4
+            return len(data) - back if need > back else len(data)
+    return len(data)
+
+
+def utf8_valid(path: Path) -> bool:
+    """Strict UTF-8 throughout, by Arrow's vectorised validation: the same verdict as Python's
+    strict decoder, several times faster; where it fails, ``check_decodes`` says where and why."""
+    pending = b""
+    with path.open("rb") as fh:
+        while block := fh.read(VALIDATE_BLOCK):
+            data = pending + block if pending else block
+            cut = _complete(data)
+            pending = data[cut:]
+            text = pa.Array.from_buffers(
+                pa.large_string(), 1, [None, pa.array([0, cut], pa.int64()).buffers()[1], pa.py_buffer(data)]
+            )
+            try:
+                text.validate(full=True)
+            except pa.ArrowInvalid:
+                return False
+    return not pending
+
+
 def check_decodes(
     path: Path, encoding: str, on_text: Callable[[str], None] | None = None
 ) -> DecodeFailure | None:
     """Decode the whole file strictly; return where it fails, or None. ``on_text(str)`` sees the text."""
+    if on_text is None and codecs.lookup(encoding).name in ("utf-8", "utf-8-sig") and utf8_valid(path):
+        return None
     decoder = codecs.getincrementaldecoder(encoding)("strict")
     offset = 0
     newlines = 0
