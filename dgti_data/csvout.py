@@ -3,7 +3,7 @@
 Published and normalised CSVs are compared by digest (unchanged re-runs skip the upload), so a
 faster writer must not change a byte. The csv module's minimal quoting is simple to state: a cell
 is quoted when it holds the delimiter, the quote or a line-ending character, with inner quotes
-doubled; None is an empty cell; a float is written with ``repr``, anything else with ``str``.
+doubled; None is an empty cell; anything else is written as its ``str``.
 Which characters force quotes is asked of the running csv module once (they changed between
 Python versions), not assumed. Arrow then quotes and joins whole columns in C++, in chunks.
 
@@ -14,6 +14,7 @@ cannot hold, such as a lone surrogate) is written by the csv module itself, from
 from __future__ import annotations
 
 import csv
+import functools
 import io
 from collections.abc import Sequence
 from pathlib import Path
@@ -47,12 +48,8 @@ _NEEDS_QUOTES = "[" + "".join(f"\\x{{{ord(c):X}}}" for c in _TRIGGERS) + "]"
 
 
 def _cell_text(value: Any) -> str | None:
-    """What the csv module writes for a non-string cell (before quoting); None for None."""
-    if value is None:
-        return None
-    if isinstance(value, float):
-        return repr(value)  # the csv module uses repr for floats (and float subclasses)
-    return str(value)
+    """What the csv module writes for a non-string cell (before quoting): ``str``; None for None."""
+    return None if value is None else str(value)
 
 
 def _column_text(values: np.ndarray) -> pa.Array:
@@ -104,12 +101,34 @@ def _write_with_csv_module(path: Path, header: list[Any], frame: pd.DataFrame) -
         writer.writerows(frame.itertuples(index=False, name=None))
 
 
+_SAMPLE_CELLS = (None, "", " ", "a b", ",", '"', '""', "\n", "\r", "\r\n", " x ", "ก,ข", "=1", "\t")
+
+
+@functools.cache
+def _agrees_with_csv_module() -> bool:
+    """Once per process: the Arrow writer's bytes equal the csv module's on every pair of sample
+    cells. A rule the single-character probe cannot see (in some other Python) turns it off."""
+    cells = [(a, b) for a in _SAMPLE_CELLS for b in _SAMPLE_CELLS]
+    frame = pd.DataFrame({"a": pd.Series([c[0] for c in cells], dtype=object),
+                          "b": pd.Series([c[1] for c in cells], dtype=object)})
+    expected = io.StringIO()
+    writer = csv.writer(expected, lineterminator="\n")
+    writer.writerow(["a", "b"])
+    writer.writerows(cells)
+    columns = [frame[c].to_numpy(dtype=object) for c in frame.columns]
+    try:
+        got = bytes(_chunk_bytes(columns, 0, len(frame)))
+    except pa.ArrowException:
+        return False
+    return _csv_line(["a", "b"]).encode() + got == expected.getvalue().encode()
+
+
 def write_frame_csv(path: Path, frame: pd.DataFrame, header: Sequence[Any] | None = None) -> Path:
     """``header`` (default: the frame's columns), then the rows: UTF-8 without BOM, ``\\n`` line ends,
     minimal quoting, None as an empty cell; the same bytes as ``csv.writer`` writing the rows."""
     path = Path(path)
     header = list(frame.columns if header is None else header)
-    if frame.shape[1] < 2 or "," not in _TRIGGERS or '"' not in _TRIGGERS:
+    if frame.shape[1] < 2 or not _agrees_with_csv_module():
         _write_with_csv_module(path, header, frame)
         return path
     try:
