@@ -1,7 +1,8 @@
 """Delimited text (CSV, TSV, semicolon or pipe separated) read into string columns, in batches.
 
-The stdlib csv module is used rather than a faster engine because it keeps ragged rows and
-multi-line cells, and tells the record number frictionless will use for each row.
+The stdlib csv module defines how a file reads: it keeps ragged rows and multi-line cells, and
+tells the record number frictionless will use for each row. A regular file (no ragged or blank
+rows, no stray quotes: ``fastcsv``) is parsed by Arrow instead, with the same result.
 """
 
 from __future__ import annotations

@@ -44,7 +44,7 @@ _SPACE_ONLY = (
 )
 
 
-def _quotes_regular(data: bytes | memoryview, delimiter: str) -> bool:
+def _quotes_regular(data: bytes | pa.Buffer, delimiter: str) -> bool:
     """No quote with an ordinary byte on both sides (``ab"cd``, ``"x"y``): the forms where parsers
     may part ways. Vectorised over the raw bytes."""
     arr = np.frombuffer(data, dtype=np.uint8)
@@ -82,21 +82,26 @@ def _header(text: io.TextIOBase, delimiter: str) -> list[str] | None:
     return first
 
 
+def _utf8_copy(path: Path, encoding: str) -> pa.Buffer:
+    """The file transcoded to UTF-8 in memory, block by block (a single-byte code page: any block
+    boundary is a character boundary)."""
+    data = bytearray()
+    with path.open("rb") as fh:
+        while block := fh.read(SCAN_BLOCK):
+            data += block.decode(encoding).encode("utf-8")
+    return pa.py_buffer(data)
+
+
 def _source(path: Path, info: EncodingInfo, delimiter: str) -> tuple[pa.NativeFile | Path, list[str]] | None:
     """What Arrow should parse (the file, or its UTF-8 transcoding) and the csv module's header."""
-    if info.encoding == "cp874":
-        text = path.read_text(encoding="cp874")
-        data = text.encode("utf-8")
-        del text
-        header = _header(io.StringIO(data[: 1 << 20].decode("utf-8", "ignore"), newline=""), delimiter)
-        if header is None or not _quotes_regular(data, delimiter):
-            return None
-        return pa.BufferReader(data), header
     with path.open("r", encoding=info.encoding, errors="strict", newline="") as fh:
         header = _header(fh, delimiter)
-    if header is None or not _file_quotes_regular(path, delimiter):
+    if header is None:
         return None
-    return path, header
+    if info.encoding == "cp874":
+        data = _utf8_copy(path, info.encoding)
+        return (pa.BufferReader(data), header) if _quotes_regular(data, delimiter) else None
+    return (path, header) if _file_quotes_regular(path, delimiter) else None
 
 
 def _no_blank_rows(table: pa.Table) -> bool:
