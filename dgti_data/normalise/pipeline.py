@@ -156,10 +156,18 @@ class _Distinct:
     occurrences: np.ndarray
 
     @classmethod
-    def of(cls, arr: pa.Array) -> _Distinct:
+    def of(cls, arr: pa.Array | pa.ChunkedArray) -> _Distinct:
         encoded = arr.dictionary_encode()
-        values = encoded.dictionary
-        cells = encoded.indices.fill_null(len(values)).to_numpy(zero_copy_only=False)
+        if isinstance(encoded, pa.ChunkedArray):
+            # Arrow gives every chunk the whole column's dictionary; if not, join the chunks first.
+            chunks = encoded.chunks
+            if not chunks or not all(c.dictionary.equals(chunks[-1].dictionary) for c in chunks):
+                return cls.of(arr.combine_chunks())
+            values = chunks[-1].dictionary
+            indices = pa.chunked_array([c.indices for c in chunks], encoded.type.index_type)
+        else:
+            values, indices = encoded.dictionary, encoded.indices
+        cells = np.asarray(indices.fill_null(len(values)))
         occurrences = np.bincount(cells, minlength=len(values) + 1)[: len(values)]
         return cls(values, cells, occurrences)
 
@@ -212,11 +220,13 @@ def _workbook_text(
     return pa.array(out, STRING)
 
 
-def _as_text(values: pd.Series, spec: FieldSpec, log: ChangeLog, row_numbers: Sequence[int]) -> pa.Array:
+def _as_text(
+    values: pd.Series, spec: FieldSpec, log: ChangeLog, row_numbers: Sequence[int]
+) -> pa.Array | pa.ChunkedArray:
+    """Workbook cells as text; CSV columns as they are (chunked as read, not copied)."""
     if values.dtype == object:
         return _workbook_text(values, spec, log, row_numbers)
-    arr = pa.array(values, STRING)
-    return arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
+    return pa.array(values, STRING)
 
 
 def normalise_column(
@@ -225,7 +235,7 @@ def normalise_column(
     """One raw column → object array of ``str`` (None where empty after cleanup)."""
     arr = _as_text(values, spec, log, row_numbers)
     if not len(arr):
-        return _to_objects(arr)
+        return np.empty(0, dtype=object)
     distinct = _Distinct.of(arr)
     for step in steps_for(spec):
         distinct.run(step, spec, log, row_numbers)
@@ -237,6 +247,8 @@ def normalise_column_per_cell(
 ) -> np.ndarray:
     """``normalise_column`` cell by cell: its definition, which tests compare it with."""
     arr = _as_text(values, spec, log, row_numbers)
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
     if len(arr):
         for step in steps_for(spec):
             arr = _run_step(arr, step, spec, log, row_numbers)

@@ -11,6 +11,7 @@ import datetime as dt
 import random
 
 import pandas as pd
+import pyarrow as pa
 import pytest
 
 from dgti_data.datasets import load_catalog
@@ -83,4 +84,15 @@ def test_examples_are_the_first_cells_in_row_order_across_scan_chunks():
 def test_empty_column():
     spec = CATALOG.get("local-digital-submissions").field("budget_thb")
     fast, slow = _both(pd.Series([], dtype="str"), spec, 0)
+    assert fast == slow
+
+
+def test_chunked_columns_as_the_fast_reader_gives_them():
+    """Columns read in batches are chunked Arrow arrays; their distinct values span the chunks."""
+    rng = random.Random(3)
+    spec = CATALOG.get("lao-digital-readiness-survey").field("survey_date")
+    parts = [pd.Series(_column(rng, TRICKY, size), dtype="str") for size in (5, 0, 40, 1, 200)]
+    values = pd.concat(parts, ignore_index=True)
+    assert pa.array(values).num_chunks > 1
+    fast, slow = _both(values, spec, len(values))
     assert fast == slow
