@@ -112,8 +112,19 @@ def _no_blank_rows(table: pa.Table) -> bool:
     return all(any(c.strip() for c in row.values()) for row in table.filter(maybe).to_pylist())
 
 
-def _longest_cell(table: pa.Table) -> int:
-    return max((pc.max(pc.utf8_length(col)).as_py() or 0) for col in table.columns)
+def _has_cell_of(table: pa.Table, chars: int) -> bool:
+    """Whether a cell has at least ``chars`` characters. A character takes at least one byte, so
+    the longest cell in bytes (from the offsets, without a scan) usually settles it."""
+    most_bytes = 0
+    for column in table.columns:
+        for chunk in column.chunks:
+            start = chunk.offset
+            offsets = np.frombuffer(chunk.buffers()[1], dtype=np.int64)[start : start + len(chunk) + 1]
+            if len(offsets) > 1:
+                most_bytes = max(most_bytes, int(np.diff(offsets).max()))
+    if most_bytes < chars:
+        return False
+    return any((pc.max(pc.utf8_length(col)).as_py() or 0) >= chars for col in table.columns)
 
 
 def read_regular(path: Path, info: EncodingInfo, delimiter: str, max_cell_chars: int) -> RawTable | None:
@@ -149,7 +160,7 @@ def read_regular(path: Path, info: EncodingInfo, delimiter: str, max_cell_chars:
         return None  # ragged rows, an unclosed quote at the end, a cell over the block size...
     if table.num_rows < 2 or table.slice(0, 1).to_pylist()[0] != dict(zip(names, header, strict=True)):
         return None
-    if _longest_cell(table) >= max_cell_chars - 1 or not _no_blank_rows(table):
+    if _has_cell_of(table, max_cell_chars - 1) or not _no_blank_rows(table):
         return None
     data = table.slice(1)
     frame = pd.DataFrame({i: data.column(i).to_pandas() for i in range(width)})
