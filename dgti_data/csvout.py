@@ -16,7 +16,8 @@ from __future__ import annotations
 import csv
 import functools
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -52,15 +53,68 @@ def _cell_text(value: Any) -> str | None:
     return None if value is None else str(value)
 
 
-def _column_text(values: np.ndarray) -> pa.Array:
-    """A column chunk as Arrow strings; cells that are not ``str`` converted as the csv module does."""
-    try:
-        present = values[values != None]  # noqa: E711 (element-wise, on an object array)
-        kind = pd.api.types.infer_dtype(present, skipna=False)
-    except (TypeError, ValueError):  # a cell whose comparison with None is not a bool (pd.NA)
-        kind = "mixed"
-    if kind in ("string", "empty"):  # only str and None: Arrow takes them as they are
-        return pa.array(values, STRING, from_pandas=False)
+Rewrite = Callable[[str], str]
+
+
+@dataclass
+class _Rewritten:
+    """Cells a rewrite changed in one column, and the first row it changed (row-major order)."""
+
+    cells: int = 0
+    first_row: int | None = None
+
+    def add(self, cells: int, first_row: int) -> None:
+        self.cells += cells
+        if self.first_row is None:
+            self.first_row = first_row
+
+
+Rewrites = dict[int, Rewrite]  # column position → rewrite
+Seen = dict[int, _Rewritten]
+
+
+def _only_text(values: np.ndarray) -> bool:
+    """Every cell is ``str`` or None (Arrow then takes the column as it is)."""
+    missing = pd.isna(values)  # None, but also NaN and pd.NA, which the csv module writes as text
+    if not all(v is None for v in values[missing]):
+        return False
+    return pd.api.types.infer_dtype(values[~missing], skipna=False) in ("string", "empty")
+
+
+def _rewrite_distinct(arr: pa.Array, rewrite: Rewrite, seen: _Rewritten, start: int) -> pa.Array:
+    """``rewrite`` once per distinct value; a cell counts when the result is another object."""
+    encoded = arr.dictionary_encode()
+    olds = encoded.dictionary.to_pylist()
+    news = [rewrite(v) for v in olds]
+    changed = np.array([n is not o for n, o in zip(news, olds, strict=True)] + [False])
+    if not changed.any():
+        return arr
+    cells = np.asarray(encoded.indices.fill_null(len(olds)))
+    hits = np.flatnonzero(changed[cells])
+    seen.add(len(hits), start + int(hits[0]))
+    return pa.array(news, STRING).take(encoded.indices)
+
+
+def _rewrite_cells(values: np.ndarray, rewrite: Rewrite, seen: _Rewritten, start: int) -> list[str | None]:
+    out: list[str | None] = []
+    for row, value in enumerate(values):
+        if isinstance(value, str):
+            new = rewrite(value)
+            if new is not value:
+                seen.add(1, start + row)
+            value = new
+        out.append(value if type(value) is str else _cell_text(value))
+    return out
+
+
+def _column_text(values: np.ndarray, rewrite: Rewrite | None, seen: _Rewritten, start: int) -> pa.Array:
+    """A column chunk as Arrow strings, rewritten if asked; cells that are not ``str`` converted
+    as the csv module does (and never rewritten)."""
+    if _only_text(values):
+        arr = pa.array(values, STRING, from_pandas=False)
+        return arr if rewrite is None else _rewrite_distinct(arr, rewrite, seen, start)
+    if rewrite is not None:
+        return pa.array(_rewrite_cells(values, rewrite, seen, start), STRING)
     return pa.array([v if type(v) is str else _cell_text(v) for v in values], STRING)
 
 
@@ -86,19 +140,38 @@ def _quoted(arr: pa.Array) -> pa.Array:
     return pc.fill_null(arr, _EMPTY)
 
 
-def _chunk_bytes(columns: list[np.ndarray], start: int, stop: int) -> memoryview:
-    texts = [_quoted(_column_text(col[start:stop])) for col in columns]
+def _chunk_bytes(
+    columns: list[np.ndarray], start: int, stop: int,
+    rewrites: Rewrites | None = None, seen: Seen | None = None,
+) -> memoryview:
+    rewrites, seen = rewrites or {}, seen if seen is not None else {}
+    texts = [
+        _quoted(_column_text(col[start:stop], rewrites.get(i), seen.setdefault(i, _Rewritten()), start))
+        for i, col in enumerate(columns)
+    ]
     texts[-1] = pc.binary_join_element_wise(texts[-1], _EMPTY, _NEWLINE)  # the line end
     lines = pc.binary_join_element_wise(*texts, _COMMA)
     offsets = np.frombuffer(lines.buffers()[1], dtype=np.int64)[lines.offset : lines.offset + len(lines) + 1]
     return memoryview(lines.buffers()[2])[int(offsets[0]) : int(offsets[-1])]
 
 
-def _write_with_csv_module(path: Path, header: list[Any], frame: pd.DataFrame) -> None:
+def _write_with_csv_module(
+    path: Path, header: list[Any], frame: pd.DataFrame, rewrites: Rewrites, seen: Seen
+) -> None:
     with path.open("w", encoding="utf-8", newline="") as fh:
         writer = csv.writer(fh, lineterminator="\n")
         writer.writerow(header)
-        writer.writerows(frame.itertuples(index=False, name=None))
+        if not rewrites:
+            writer.writerows(frame.itertuples(index=False, name=None))
+            return
+        for row, cells in enumerate(frame.itertuples(index=False, name=None)):
+            out = list(cells)
+            for i, rewrite in rewrites.items():
+                value = out[i]
+                if isinstance(value, str) and (new := rewrite(value)) is not value:
+                    seen.setdefault(i, _Rewritten()).add(1, row)
+                    out[i] = new
+            writer.writerow(out)
 
 
 _SAMPLE_CELLS = (None, "", " ", "a b", ",", '"', '""', "\n", "\r", "\r\n", " x ", "ก,ข", "=1", "\t")
@@ -123,24 +196,38 @@ def _agrees_with_csv_module() -> bool:
     return _csv_line(["a", "b"]).encode() + got == expected.getvalue().encode()
 
 
-def write_frame_csv(path: Path, frame: pd.DataFrame, header: Sequence[Any] | None = None) -> Path:
+def write_frame_csv(
+    path: Path, frame: pd.DataFrame, header: Sequence[Any] | None = None, rewrites: Rewrites | None = None
+) -> dict[int, int]:
     """``header`` (default: the frame's columns), then the rows: UTF-8 without BOM, ``\\n`` line ends,
-    minimal quoting, None as an empty cell; the same bytes as ``csv.writer`` writing the rows."""
+    minimal quoting, None as an empty cell; the same bytes as ``csv.writer`` writing the rows.
+
+    ``rewrites`` maps column positions to a ``str -> str`` function applied to that column's
+    ``str`` cells before writing (e.g. formula neutralisation); it must be pure, and return its
+    argument itself when it changes nothing. Returns, per rewritten column with a change, how
+    many cells changed, in the order a row-by-row scan first meets a change (as a loop over the
+    rows counting into a dict would)."""
     path = Path(path)
     header = list(frame.columns if header is None else header)
+    rewrites = rewrites or {}
+    seen: Seen = {}
     if frame.shape[1] < 2 or not _agrees_with_csv_module():
-        _write_with_csv_module(path, header, frame)
-        return path
-    try:
-        _write_with_arrow(path, header, frame)
-    except (pa.ArrowException, UnicodeError):
-        _write_with_csv_module(path, header, frame)  # the exact writer decides, errors included
-    return path
+        _write_with_csv_module(path, header, frame, rewrites, seen)
+    else:
+        try:
+            _write_with_arrow(path, header, frame, rewrites, seen)
+        except (pa.ArrowException, UnicodeError):
+            seen = {}  # the exact writer decides, errors included
+            _write_with_csv_module(path, header, frame, rewrites, seen)
+    changed = [(r.first_row, i, r.cells) for i, r in seen.items() if r.cells]
+    return {i: cells for _, i, cells in sorted(changed, key=lambda c: (c[0], c[1]))}
 
 
-def _write_with_arrow(path: Path, header: list[Any], frame: pd.DataFrame) -> None:
+def _write_with_arrow(
+    path: Path, header: list[Any], frame: pd.DataFrame, rewrites: Rewrites, seen: Seen
+) -> None:
     columns = [frame.iloc[:, i].to_numpy(dtype=object) for i in range(frame.shape[1])]
     with path.open("wb") as fh:
         fh.write(_csv_line(header).encode("utf-8"))
         for start in range(0, len(frame), CHUNK_ROWS):
-            fh.write(_chunk_bytes(columns, start, start + CHUNK_ROWS))
+            fh.write(_chunk_bytes(columns, start, start + CHUNK_ROWS, rewrites, seen))

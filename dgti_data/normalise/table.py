@@ -55,7 +55,8 @@ class NormalisedTable:
         """UTF-8 without BOM, header = field names, minimal quoting, ``\\n`` line ends, None → empty."""
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
-        return write_frame_csv(path, self.frame)  # the bytes csv.writer would write, column-wise
+        write_frame_csv(path, self.frame)  # the bytes csv.writer would write, column-wise
+        return path
 
 
 def _empty_positions(raw: RawTable) -> set[int]:
