@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from dgti_data.csvout import write_frame_csv
 from dgti_data.datasets import Dataset
 from dgti_data.normalise.changes import ChangeLog
 from dgti_data.normalise.headers import column_label, map_headers, missing_fields
@@ -55,10 +55,7 @@ class NormalisedTable:
         """UTF-8 without BOM, header = field names, minimal quoting, ``\\n`` line ends, None → empty."""
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
-        with path.open("w", encoding="utf-8", newline="") as fh:
-            writer = csv.writer(fh, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
-            writer.writerow(self.frame.columns)
-            writer.writerows(self.frame.itertuples(index=False, name=None))
+        write_frame_csv(path, self.frame)  # the bytes csv.writer would write, column-wise
         return path
 
 
