@@ -16,15 +16,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from pydantic import SecretStr
 
 from dgti_data.anonymise import kanon, leakgate
+from dgti_data.anonymise.columns import Column, cells
+from dgti_data.anonymise.detectors import Span
 from dgti_data.anonymise.generalise import INVALID
 from dgti_data.anonymise.leakgate import Leak
 from dgti_data.anonymise.policy import FieldPolicy, Policy, load_policy, published_schema
 from dgti_data.anonymise.pseudonym import Pseudonymiser
-from dgti_data.anonymise.redact import KnownValue, known_value, redact_text
+from dgti_data.anonymise.redact import KnownTable, known_value, redact_column
 from dgti_data.anonymise.report import AnonymisationReport, FieldReport
 from dgti_data.datasets import Dataset
 
@@ -98,16 +101,6 @@ class AnonymisedTable:
         return paths
 
 
-def _cells(frame: pd.DataFrame, name: str, n: int, missing: set[str]) -> list[str | None]:
-    """The column as ``str``/``None``; the schema's missing values ("-", "N/A", …) are ``None``."""
-    if name not in frame.columns:
-        return [None] * n
-    return [
-        None if v is None or (isinstance(v, float) and v != v) or str(v) in missing else str(v)
-        for v in frame[name].tolist()
-    ]
-
-
 def _raw_ok(value: str, fp: FieldPolicy) -> bool:
     """Would the raw value pass its own format/pattern/enum? Pseudonyms would hide the answer."""
     d = fp.spec.descriptor
@@ -148,63 +141,41 @@ def anonymise(
         missing_columns=[f for f in dataset.field_names if f not in frame.columns],
     )
     missing = set(dataset.missing_values)
-    raw = {fp.name: _cells(frame, fp.name, n, missing) for fp in policy.fields}
-    known: list[list[KnownValue]] = [[] for _ in range(n)]
-    for fp in policy.personal_fields:
-        assert fp.personal_kind is not None
-        for i, value in enumerate(raw[fp.name]):
-            kv = known_value(fp.personal_kind, value)
-            if kv is not None:
-                known[i].append(kv)
+    raw = {fp.name: cells(frame, fp.name, n, missing) for fp in policy.fields}
+    known = KnownTable([raw[fp.name].map(lambda v, kind=fp.personal_kind: known_value(kind, v))
+                        for fp in policy.personal_fields])
+    detected: dict[str, list[Span]] = {}  # detect() per text, shared by redaction and the leak gate
 
-    out: dict[str, list[str | None]] = {}
+    out: dict[str, Column] = {}
     for fp in policy.fields:
         values = raw[fp.name]
         fr = FieldReport(fp.name, fp.treatment, fp.published, fp.quasi_identifier,
-                         non_empty=sum(v is not None for v in values))
+                         non_empty=values.count(lambda v: v is not None))
         if fp.treatment == "keep":
-            out[fp.name] = list(values)
+            out[fp.name] = values
         elif fp.treatment == "pseudonymise":
             assert pseudonymiser is not None
-            col: list[str | None] = []
-            for v in values:
-                if v is None:
-                    col.append(None)
-                elif not _raw_ok(v, fp):
-                    col.append(INVALID)
-                else:
-                    col.append(pseudonymiser(v, fp.pseudonym_domain, fp.personal_kind))
-            out[fp.name] = col
+            out[fp.name] = values.map(lambda v, fp=fp: _pseudonym(v, fp, pseudonymiser))
         elif fp.treatment == "generalise":
             assert fp.generaliser is not None
-            out[fp.name] = [fp.generaliser.apply(v) for v in values]
+            out[fp.name] = values.map(fp.generaliser.apply)
         elif fp.treatment == "redact":
-            counts: Counter[str] = Counter()
-            col = []
-            for i, v in enumerate(values):
-                if v is None:
-                    col.append(None)
-                    continue
-                text, found = redact_text(v, known[i])
-                counts.update(found)
-                col.append(text)
-            out[fp.name] = col
+            out[fp.name], counts = redact_column(values, known, detected)
             fr.redactions = dict(counts)
         if fp.published:
-            fr.changed = sum(a != b for a, b in zip(values, out[fp.name], strict=True))
-            fr.invalid = sum(v == INVALID for v in out[fp.name])
+            fr.changed = int(np.count_nonzero(values.differs(out[fp.name])))
+            fr.invalid = out[fp.name].count(lambda v: v == INVALID)
         report.fields.append(fr)
 
     qis = policy.quasi_identifiers
     # Rows validation will reject (a quasi-identifier outside its allowed values) stay out of the
     # groups and are not suppressed: the steward must see them in the quarantine.
-    invalid = [
-        any(out[fp.name][i] == INVALID
-            or (fp.treatment == "keep" and raw[fp.name][i] is not None and not _raw_ok(raw[fp.name][i], fp))
-            for fp in qis)
-        for i in range(n)
-    ]
-    keep, qi_values, kres = kanon.enforce(
+    invalid = np.zeros(n, dtype=bool)
+    for fp in qis:
+        invalid |= out[fp.name].rows_where(lambda v: v == INVALID)
+        if fp.treatment == "keep":
+            invalid |= raw[fp.name].rows_where(lambda v, fp=fp: v is not None and not _raw_ok(v, fp))
+    keep, qi_values, kres = kanon.enforce_columns(
         {fp.name: out[fp.name] for fp in qis},
         {fp.name: raw[fp.name] for fp in qis},
         {fp.name: fp.ladder for fp in qis},
@@ -216,13 +187,13 @@ def anonymise(
     report.k_anonymity = kres
     for fr in report.fields:
         if fr.quasi_identifier:
-            fr.changed = sum(a != b for a, b in zip(raw[fr.field], out[fr.field], strict=True))
+            fr.changed = int(np.count_nonzero(raw[fr.field].differs(out[fr.field])))
 
     names = [fp.name for fp in policy.published_fields]
-    kept_idx = [i for i in range(n) if keep[i]]
-    published = pd.DataFrame({name: [out[name][i] for i in kept_idx] for name in names}, dtype=object)
-    kept_rows = [rows[i] for i in kept_idx]
-    kept_known = [known[i] for i in kept_idx]
+    kept_idx = np.flatnonzero(keep)
+    kept_cols = {name: out[name].take(kept_idx) for name in names}
+    published = pd.DataFrame({name: col.array() for name, col in kept_cols.items()}, dtype=object)
+    kept_rows = [rows[i] for i in kept_idx.tolist()]
     report.rows_out = len(kept_idx)
 
     # Free text and kept unconstrained strings are where a known value could hide.
@@ -232,7 +203,7 @@ def anonymise(
         or (fp.treatment == "keep" and fp.spec.type == "string"
             and not {"enum", "pattern"} & set(fp.spec.constraints))
     ]
-    leaks = leakgate.scan(published, kept_rows, kept_known, known_columns)
+    leaks = leakgate.scan_columns(kept_cols, kept_rows, known.take(kept_idx), known_columns, detected)
     report.leaks = leaks
     return AnonymisedTable(
         frame=published,
@@ -241,3 +212,11 @@ def anonymise(
         report=report,
         leaks=leaks,
     )
+
+
+def _pseudonym(value: str | None, fp: FieldPolicy, pseudonymiser: Pseudonymiser) -> str | None:
+    if value is None:
+        return None
+    if not _raw_ok(value, fp):
+        return INVALID
+    return pseudonymiser(value, fp.pseudonym_domain, fp.personal_kind)

@@ -1,0 +1,114 @@
+"""Columns as codes into their distinct values, so that per-cell work is done once per value.
+
+Survey exports repeat most values (enumerations, codes, LAO names, template text): a function of
+one cell only is computed for each distinct value and spread back with an array lookup. Free text
+and contact fields are often distinct per row; the representation then costs one factorisation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+
+def object_array(values: Iterable[Any], size: int | None = None) -> np.ndarray:
+    """A 1-d object array of ``values`` (``np.array`` would make a tuple or list into a dimension)."""
+    items = values if isinstance(values, list) else list(values)
+    out = np.empty(len(items) if size is None else size, dtype=object)
+    out[:len(items)] = items
+    return out
+
+
+@dataclass
+class Column:
+    """Row ``i`` holds ``values[codes[i]]``. ``values`` may repeat a value: mapping keeps the codes."""
+
+    codes: np.ndarray
+    values: list[Any]
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+    @classmethod
+    def of(cls, values: Sequence[Any]) -> Column:
+        """Factorise cells that are ``str`` or ``None`` (``None`` is a value of its own)."""
+        arr = object_array(values)
+        codes, uniques = pd.factorize(arr, use_na_sentinel=True)
+        distinct = list(uniques)
+        if (codes < 0).any():
+            codes = np.where(codes < 0, len(distinct), codes)
+            distinct.append(None)
+        return cls(codes.astype(np.intp, copy=False), distinct)
+
+    def map(self, fn: Callable[[Any], Any]) -> Column:
+        """``fn`` of every cell, computed once per distinct value."""
+        return Column(self.codes, [fn(v) for v in self.values])
+
+    def take(self, rows: np.ndarray) -> Column:
+        return Column(self.codes[rows], self.values)
+
+    def array(self) -> np.ndarray:
+        """The cells as an object array."""
+        return object_array(self.values)[self.codes] if self.values else np.empty(len(self), dtype=object)
+
+    def tolist(self) -> list[Any]:
+        return self.array().tolist()
+
+    def rows_where(self, predicate: Callable[[Any], bool]) -> np.ndarray:
+        """Boolean mask of the rows whose value satisfies ``predicate`` (evaluated per value)."""
+        per_value = np.fromiter((bool(predicate(v)) for v in self.values), dtype=bool, count=len(self.values))
+        return per_value[self.codes] if len(per_value) else np.zeros(len(self), dtype=bool)
+
+    def count(self, predicate: Callable[[Any], bool]) -> int:
+        return int(np.count_nonzero(self.rows_where(predicate)))
+
+    def group_codes(self, merge: dict[Any, Any] | None = None) -> np.ndarray:
+        """Codes in which equal values are equal (``values`` may repeat), values replaced by ``merge``."""
+        if not self.values:
+            return np.zeros(len(self), dtype=np.intp)
+        merged = [merge.get(v, v) for v in self.values] if merge else self.values
+        return Column.of(merged).codes[self.codes]
+
+    def differs(self, other: Column) -> np.ndarray:
+        """Rows where this column's value ``!=`` the other's (compared once per pair of values)."""
+        if other.codes is self.codes:
+            per_value = np.fromiter((a != b for a, b in zip(self.values, other.values, strict=True)),
+                                    dtype=bool, count=len(self.values))
+            return per_value[self.codes] if len(per_value) else np.zeros(len(self), dtype=bool)
+        width = max(len(other.values), 1)
+        pairs, inverse = np.unique(self.codes.astype(np.int64) * width + other.codes, return_inverse=True)
+        per_pair = np.fromiter((self.values[p // width] != other.values[p % width] for p in pairs.tolist()),
+                               dtype=bool, count=len(pairs))
+        return per_pair[inverse.reshape(-1)] if len(pairs) else np.zeros(len(self), dtype=bool)
+
+
+def _cell(v: Any, missing: Collection[str]) -> str | None:
+    """One normalised cell as ``str``/``None``; the schema's missing values are ``None``."""
+    return None if v is None or (isinstance(v, float) and v != v) or str(v) in missing else str(v)
+
+
+def cells(frame: pd.DataFrame, name: str, n: int, missing: Collection[str]) -> Column:
+    """The column as ``str``/``None`` cells (see ``_cell``), computed per distinct value.
+
+    Factorising merges values that compare equal; that is exact for ``str`` cells only, so a
+    column holding anything else (numbers, ``pd.NA``) takes the cell-by-cell path."""
+    if name not in frame.columns:
+        return Column(np.zeros(n, dtype=np.intp), [None])
+    series = frame[name]
+    if isinstance(series, pd.Series) and pd.api.types.infer_dtype(series, skipna=True) in ("string", "empty"):
+        codes, uniques = pd.factorize(series, use_na_sentinel=True)
+        values = [_cell(v, missing) for v in uniques]
+        codes = codes.astype(np.intp, copy=True)
+        gaps = np.flatnonzero(codes < 0)
+        if len(gaps):  # None, NaN, pd.NA, …: each as the cell-by-cell rule says
+            extra: dict[str | None, int] = {}
+            for i, v in zip(gaps.tolist(), series.iloc[gaps].tolist(), strict=True):
+                cell = _cell(v, missing)
+                codes[i] = extra.setdefault(cell, len(values) + len(extra))
+            values += list(extra)
+        return Column(codes, values)
+    return Column.of([_cell(v, missing) for v in series.tolist()])
