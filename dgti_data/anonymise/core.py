@@ -196,14 +196,8 @@ def anonymise(
     kept_rows = [rows[i] for i in kept_idx.tolist()]
     report.rows_out = len(kept_idx)
 
-    # Free text and kept unconstrained strings are where a known value could hide.
-    known_columns = [
-        fp.name for fp in policy.published_fields
-        if fp.treatment == "redact"
-        or (fp.treatment == "keep" and fp.spec.type == "string"
-            and not {"enum", "pattern"} & set(fp.spec.constraints))
-    ]
-    leaks = leakgate.scan_columns(kept_cols, kept_rows, known.take(kept_idx), known_columns, detected)
+    leaks = leakgate.scan_columns(kept_cols, kept_rows, known.take(kept_idx), policy.known_value_columns,
+                                  detected)
     report.leaks = leaks
     return AnonymisedTable(
         frame=published,
