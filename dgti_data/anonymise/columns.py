@@ -8,11 +8,12 @@ and contact fields are often distinct per row; the representation then costs one
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 
 def object_array(values: Iterable[Any], size: int | None = None) -> np.ndarray:
@@ -23,12 +24,35 @@ def object_array(values: Iterable[Any], size: int | None = None) -> np.ndarray:
     return out
 
 
+def arrow_strings(values: Sequence[str | None]) -> pa.Array | None:
+    """``values`` as an Arrow string array, or None if one cannot be UTF-8 (a lone surrogate)."""
+    try:
+        return pa.array(values, type=pa.large_string())
+    except UnicodeEncodeError:
+        return None
+
+
+def bools(array: pa.Array) -> np.ndarray:
+    """An Arrow boolean array as numpy, null as False."""
+    return array.fill_null(False).to_numpy(zero_copy_only=False).astype(bool, copy=False)
+
+
+_NOT_MADE: Any = object()
+
+
 @dataclass
 class Column:
     """Row ``i`` holds ``values[codes[i]]``. ``values`` may repeat a value: mapping keeps the codes."""
 
     codes: np.ndarray
     values: list[Any]
+    _arrow: Any = field(default=_NOT_MADE, repr=False, compare=False)
+
+    def arrow(self) -> pa.Array | None:
+        """``values`` (``str`` of each) as Arrow strings, made once; None if they cannot be."""
+        if self._arrow is _NOT_MADE:
+            self._arrow = arrow_strings([None if v is None else str(v) for v in self.values])
+        return self._arrow
 
     def __len__(self) -> int:
         return len(self.codes)
@@ -49,7 +73,7 @@ class Column:
         return Column(self.codes, [fn(v) for v in self.values])
 
     def take(self, rows: np.ndarray) -> Column:
-        return Column(self.codes[rows], self.values)
+        return Column(self.codes[rows], self.values, self._arrow)
 
     def array(self) -> np.ndarray:
         """The cells as an object array."""
@@ -75,15 +99,29 @@ class Column:
 
     def differs(self, other: Column) -> np.ndarray:
         """Rows where this column's value ``!=`` the other's (compared once per pair of values)."""
+        if not len(self):
+            return np.zeros(0, dtype=bool)
         if other.codes is self.codes:
             per_value = np.fromiter((a != b for a, b in zip(self.values, other.values, strict=True)),
                                     dtype=bool, count=len(self.values))
-            return per_value[self.codes] if len(per_value) else np.zeros(len(self), dtype=bool)
+            return per_value[self.codes]
         width = max(len(other.values), 1)
-        pairs, inverse = np.unique(self.codes.astype(np.int64) * width + other.codes, return_inverse=True)
+        key = self.codes.astype(np.int64) * width + other.codes
+        size = len(self.values) * width
+        if size <= 16 * len(key) + 1024:  # pairs by direct addressing, else by sorting
+            seen = np.zeros(size, dtype=bool)
+            seen[key] = True
+            pairs = np.flatnonzero(seen)
+        else:
+            pairs, key = np.unique(key, return_inverse=True)
+            key = key.reshape(-1)
         per_pair = np.fromiter((self.values[p // width] != other.values[p % width] for p in pairs.tolist()),
                                dtype=bool, count=len(pairs))
-        return per_pair[inverse.reshape(-1)] if len(pairs) else np.zeros(len(self), dtype=bool)
+        if size <= 16 * len(key) + 1024:
+            lookup = np.zeros(size, dtype=bool)
+            lookup[pairs] = per_pair
+            return lookup[key]
+        return per_pair[key]
 
 
 def _cell(v: Any, missing: Collection[str]) -> str | None:
@@ -101,7 +139,9 @@ def cells(frame: pd.DataFrame, name: str, n: int, missing: Collection[str]) -> C
     series = frame[name]
     if isinstance(series, pd.Series) and pd.api.types.infer_dtype(series, skipna=True) in ("string", "empty"):
         codes, uniques = pd.factorize(series, use_na_sentinel=True)
-        values = [_cell(v, missing) for v in uniques]
+        # uniques are text (no missing value among them): _cell reduced to what it does to text
+        values: list[str | None] = [None if v in missing else v if type(v) is str else str(v)
+                                    for v in uniques.tolist()]
         codes = codes.astype(np.intp, copy=True)
         gaps = np.flatnonzero(codes < 0)
         if len(gaps):  # None, NaN, pd.NA, …: each as the cell-by-cell rule says

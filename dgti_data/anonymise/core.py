@@ -27,7 +27,7 @@ from dgti_data.anonymise.generalise import INVALID
 from dgti_data.anonymise.leakgate import Leak
 from dgti_data.anonymise.policy import FieldPolicy, Policy, load_policy, published_schema
 from dgti_data.anonymise.pseudonym import Pseudonymiser
-from dgti_data.anonymise.redact import KnownTable, known_value, redact_column
+from dgti_data.anonymise.redact import KnownTable, redact_column
 from dgti_data.anonymise.report import AnonymisationReport, FieldReport
 from dgti_data.datasets import Dataset
 
@@ -142,8 +142,8 @@ def anonymise(
     )
     missing = set(dataset.missing_values)
     raw = {fp.name: cells(frame, fp.name, n, missing) for fp in policy.fields}
-    known = KnownTable([raw[fp.name].map(lambda v, kind=fp.personal_kind: known_value(kind, v))
-                        for fp in policy.personal_fields])
+    known = KnownTable([str(fp.personal_kind) for fp in policy.personal_fields],
+                       [raw[fp.name] for fp in policy.personal_fields])
     detected: dict[str, list[Span]] = {}  # detect() per text, shared by redaction and the leak gate
 
     out: dict[str, Column] = {}

@@ -27,6 +27,10 @@ from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from dgti_data.anonymise.columns import arrow_strings, bools
 
 KINDS = ("national_id", "phone", "email", "line_id", "url_handle", "name")
 
@@ -595,35 +599,50 @@ def detect(text: str, known_digits: Mapping[str, str] | None = None) -> list[Spa
     return resolve(candidates) if candidates else candidates
 
 
-def detect_each(texts: Sequence[str], cache: dict[str, list[Span]]) -> list[list[Span]]:
-    """``detect`` of each text (no known digits), cached by text, skipped where ``screen`` rules it out."""
-    todo = [t for t in dict.fromkeys(texts) if t not in cache]
-    for text, maybe in zip(todo, screen(todo).tolist(), strict=True):
-        cache[text] = detect(text) if maybe else []
-    return [cache[t] for t in texts]
+def detect_values(values: Sequence[str | None], arrow: pa.Array | None, cache: dict[str, list[Span]]
+                  ) -> list[list[Span]]:
+    """``detect`` of each value (no known digits; ``[]`` for None), only where ``screen`` lets it
+    find something; ``arrow`` holds the values (None: cannot). Found spans are cached by text."""
+    maybe = screen(arrow) if arrow is not None else np.array([v is not None for v in values], dtype=bool)
+    nothing: list[Span] = []
+    out = [nothing] * len(values)
+    for i in np.flatnonzero(maybe).tolist():
+        text = str(values[i])
+        spans = cache.get(text)
+        out[i] = spans if spans is not None else cache.setdefault(text, detect(text))
+    return out
 
 
-def screen(texts: Sequence[str]) -> np.ndarray:
-    """False for each text in which ``detect`` certainly finds nothing, decided for all texts at once.
+def screen(texts: Sequence[str | None] | pa.Array) -> np.ndarray:
+    """False for each text in which ``detect`` certainly finds nothing (and for None), decided for
+    all texts at once.
 
     One RE2 pattern (pyarrow, in C++) joins a superset of the tests ``detect``'s detectors start
     with: a run of 9 digits that may start where ``_RUN`` may, ``@``, ``(at)``, ``.com/``, ``line``,
     ``ไลน์``, a title, an English title's hint, a colon. Where it does not match, every detector
     returns nothing; where it does, ``detect`` decides. Free text and IDs are mostly distinct per
     row: this keeps ``detect`` to the cells that may hold something."""
-    if not len(texts):
-        return np.zeros(0, dtype=bool)
-    import pyarrow as pa
-    import pyarrow.compute as pc
+    arr = texts if isinstance(texts, pa.Array) else arrow_strings(texts)
+    if arr is None:
+        return np.array([t is not None for t in texts], dtype=bool)
+    return bools(pc.match_substring_regex(arr, _screen_pattern()))
 
-    hits = pc.match_substring_regex(pa.array(texts, type=pa.large_string()), _screen_pattern())
-    return hits.to_numpy(zero_copy_only=False).astype(bool, copy=False)
+
+@lru_cache(maxsize=1)
+def python_spaces() -> str:
+    """The characters Python's ``\\s``, ``str.strip`` and ``str.isspace`` take for whitespace."""
+    return "".join(chr(c) for c in range(0x110000) if chr(c).isspace())
+
+
+def re2_spaces() -> str:
+    """``python_spaces`` as the body of an RE2 character class (RE2's own ``\\s`` is ASCII only)."""
+    return "".join(f"\\x{{{ord(c):x}}}" for c in python_spaces())
 
 
 @lru_cache(maxsize=1)
 def _screen_pattern() -> str:
-    """The RE2 pattern of ``screen``; ``\\s`` spelt out as Python's (RE2's is ASCII only)."""
-    space = "".join(f"\\x{{{c:x}}}" for c in range(0x110000) if chr(c).isspace())
+    """The RE2 pattern of ``screen``."""
+    space = re2_spaces()
     digit = "[0-9๐-๙]"
     run = (
         # where _RUN's lookbehinds may let a run start: text start, a character that is no digit,

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from dgti_data.anonymise.columns import Column
-from dgti_data.anonymise.detectors import Span, detect, detect_each, digits_only
+from dgti_data.anonymise.detectors import Span, detect, detect_values, digits_only
 from dgti_data.anonymise.redact import KnownTable, KnownValue, find_known
 
 
@@ -85,9 +85,8 @@ def scan_columns(
     (``detected`` caches ``detect`` per text), known values only in the rows that hold one."""
     leaks: list[Leak] = []
     for column, col in columns.items():
-        texts = [str(v) for v in col.values if v is not None]
-        found_spans = iter(detect_each(texts, detected))
-        kinds = [[] if v is None else sorted({s.kind for s in next(found_spans)}) for v in col.values]
+        kinds = [sorted({s.kind for s in spans}) if spans else []
+                 for spans in detect_values(col.values, col.arrow(), detected)]
         flagged = np.array([bool(k) for k in kinds], dtype=bool)
         if not flagged.any():
             continue

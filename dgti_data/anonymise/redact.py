@@ -11,23 +11,29 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 
-from dgti_data.anonymise.columns import Column, object_array
+from dgti_data.anonymise.columns import Column, arrow_strings, bools, object_array
 from dgti_data.anonymise.detectors import (
     PLACEHOLDERS,
     Span,
     detect,
-    detect_each,
+    detect_values,
     digits_only,
+    python_spaces,
+    re2_spaces,
     resolve,
     strip_title,
 )
 
 MIN_NAME_CHARS = 4  # shorter forms ("นก") are too likely to be ordinary words
+_WS = re.compile(r"\s+")
 
 
 @dataclass(frozen=True)
@@ -52,7 +58,7 @@ def known_value(kind: str, value: str | None) -> KnownValue | None:
         elif kind == "phone" and digits.startswith("0"):
             forms.add("66" + digits[1:])
         return KnownValue(kind, (), tuple(sorted(forms)))
-    text = re.sub(r"\s+", " ", value).strip()
+    text = _WS.sub(" ", value).strip()
     forms_t = {text}
     if kind == "name":
         forms_t.add(strip_title(text))
@@ -63,8 +69,6 @@ def known_value(kind: str, value: str | None) -> KnownValue | None:
 def known_digits(known: Iterable[KnownValue]) -> dict[str, str]:
     return {d: kv.kind for kv in known for d in kv.digits}
 
-
-_WS = re.compile(r"\s+")
 
 
 def find_known(text: str, known: Iterable[KnownValue]) -> list[Span]:
@@ -153,20 +157,25 @@ def redact_text(text: str, known: Sequence[KnownValue] = ()) -> tuple[str, Count
 
 
 class KnownTable:
-    """Each row's known personal values: one column of ``KnownValue | None`` per personal field."""
+    """Each row's known personal values: the raw cells of the personal fields, in policy order.
 
-    def __init__(self, columns: Sequence[Column], probes: Sequence[_ProbeColumn] | None = None) -> None:
+    A ``KnownValue`` is made only for the rows whose cells need it (``known_value`` costs a title
+    parse per name, and contact values are mostly distinct per row)."""
+
+    def __init__(self, kinds: Sequence[str], columns: Sequence[Column],
+                 known: Sequence[_KnownColumn] | None = None) -> None:
         self.columns = list(columns)
-        self._probes = list(probes) if probes is not None else [_ProbeColumn.of(c.values) for c in columns]
+        self._known = list(known) if known is not None else [
+            _KnownColumn.of(kind, col.values) for kind, col in zip(kinds, columns, strict=True)]
 
     def take(self, rows: np.ndarray) -> KnownTable:
-        return KnownTable([c.take(rows) for c in self.columns], self._probes)
+        return KnownTable((), [c.take(rows) for c in self.columns], self._known)
 
     def row(self, i: int) -> list[KnownValue]:
         """Row ``i``'s values, in field order (as ``anonymise`` collected them cell by cell)."""
         out = []
-        for col in self.columns:
-            kv = col.values[col.codes[i]]
+        for col, known in zip(self.columns, self._known, strict=True):
+            kv = known.value(int(col.codes[i]))
             if kv is not None:
                 out.append(kv)
         return out
@@ -174,99 +183,199 @@ class KnownTable:
     def hits(self, target: Column) -> np.ndarray:
         """Rows whose ``target`` cell contains one of the row's known values: a text form, folded as
         ``find_known`` folds it, or a digit form in the cell's digits. Elsewhere ``find_known`` and
-        the known digits find nothing, so the row's result is that of its value alone."""
+        the known digits find nothing, so the row's result is that of its value alone.
+
+        Cheap necessary tests first, over all rows: the cell has the character classes and enough
+        digits of the value's probe, then holds the probe; the value's forms are then checked."""
         hit = np.zeros(len(target), dtype=bool)
-        if not self.columns:
+        if not self.columns or not len(target):
             return hit
-        cells = [_CellForms.of(v) for v in target.values]
-        cell_mask = np.array([c.mask for c in cells], dtype=np.int64)
-        cell_digits = np.array([len(c.digits) for c in cells], dtype=np.int64)
-        present = np.array([c.folded is not None for c in cells], dtype=bool)
-        cell_arr = object_array(cells)
+        cells = _CellColumn.of(target.values, target.arrow())
         t_codes = target.codes
-        for col, probes in zip(self.columns, self._probes, strict=True):
+        for col, known in zip(self.columns, self._known, strict=True):
             k_codes = col.codes
-            text_mask = probes.text_mask[k_codes]
-            maybe = present[t_codes] & (
-                ((text_mask >= 0) & (text_mask & ~cell_mask[t_codes] == 0))
-                | (cell_digits[t_codes] >= probes.min_digits[k_codes])
-            )
-            rows = np.flatnonzero(maybe & ~hit)
+            maybe = cells.present[t_codes] & (known.length[k_codes] > 0) & ~hit
+            if known.digits:
+                maybe &= cells.digit_count[t_codes] >= known.length[k_codes]
+            else:
+                maybe &= (known.mask[k_codes] & ~cells.mask[t_codes]) == 0
+            rows = np.flatnonzero(maybe)
             if not len(rows):
                 continue
-            found = [p.found_in(c) for p, c in zip(probes.probes[k_codes[rows]].tolist(),
-                                                    cell_arr[t_codes[rows]].tolist(), strict=True)]
+            if known.digits:
+                haystacks = [cells.digits(c) for c in t_codes[rows].tolist()]
+            else:
+                haystacks = cells.folded[t_codes[rows]].tolist()
+            held = [p in h for p, h in zip(known.probe[k_codes[rows]].tolist(), haystacks, strict=True)]
+            rows = rows[np.array(held, dtype=bool)]
+            found = [known.probes(k).found_in(cells.forms(t))
+                     for k, t in zip(k_codes[rows].tolist(), t_codes[rows].tolist(), strict=True)]
             hit[rows[np.array(found, dtype=bool)]] = True
         return hit
 
 
-@dataclass(frozen=True)
-class _ProbeColumn:
-    """``_Probes`` of each distinct known value of a column, and their filters as arrays."""
-
-    probes: np.ndarray
-    text_mask: np.ndarray  # character classes every text form has; -1: no text form
-    min_digits: np.ndarray  # length of the shortest digit form; _NO_DIGITS: none
-
-    @classmethod
-    def of(cls, values: Sequence[KnownValue | None]) -> _ProbeColumn:
-        probes = [_Probes.of(kv) for kv in values]
-        return cls(object_array(probes),
-                   np.array([p.mask if p.texts else -1 for p in probes], dtype=np.int64),
-                   np.array([p.min_digits for p in probes], dtype=np.int64))
+_THAI = "[\u0e00-\u0e7f]"
+_ASCII_ALNUM = "[a-z0-9]"
+_DIGITS = "[0-9๐-๙]"
+_NO_DIGITS = 1 << 40  # more digits than any cell has: the value has no digit form
 
 
-_THAI = re.compile("[\u0e00-\u0e7f]")
-_ASCII_ALNUM = re.compile("[a-z0-9]")
-_NO_DIGITS = 1 << 40  # more digits than any cell has: the row has no digit form
+def _class_bits(folded: Sequence[str | None]) -> np.ndarray:
+    """Bits for classes of characters in folded strings (0 for None): a form contains a class only
+    if every cell containing the form does, so a cell missing one of the form's bits cannot hold it."""
+    arr = arrow_strings(folded)
+    if arr is None:
+        return np.array([0 if f is None else _char_classes(f) for f in folded], dtype=np.int64)
+    bits = np.zeros(len(folded), dtype=np.int64)
+    for bit, literal in enumerate((" ", "@", ".")):
+        bits |= bools(pc.match_substring(arr, literal)).astype(np.int64) << bit
+    for bit, pattern in ((3, _THAI), (4, _ASCII_ALNUM)):
+        bits |= bools(pc.match_substring_regex(arr, pattern)).astype(np.int64) << bit
+    return bits
+
+
+def _cell_class_bits(arr: pa.Array) -> np.ndarray:
+    """At least the ``_class_bits`` of the folded texts, from the texts as they are: folding maps
+    whitespace to " " and leaves " @ . " and Thai as they are; an ASCII letter or digit after
+    folding was one before, or another non-Thai character (ﬁ → fi, K → k)."""
+    bits = np.zeros(len(arr), dtype=np.int64)
+    for bit, pattern in ((0, f"[{re2_spaces()}]"), (1, "@"), (2, "\\."), (3, _THAI),
+                         (4, "[A-Za-z0-9]|[^\\x00-\\x7f\\x{e00}-\\x{e7f}]")):
+        bits |= bools(pc.match_substring_regex(arr, pattern)).astype(np.int64) << bit
+    return bits
 
 
 def _char_classes(folded: str) -> int:
-    """Bits for classes of characters in a folded string: a form contains a class only if every
-    cell containing the form does, so a cell missing one of the form's bits cannot contain it."""
-    return ((" " in folded) | ("@" in folded) << 1 | ("." in folded) << 2
-            | (_THAI.search(folded) is not None) << 3 | (_ASCII_ALNUM.search(folded) is not None) << 4)
+    """``_class_bits`` of one string."""
+    thai, alnum = re.search(_THAI, folded) is not None, re.search(_ASCII_ALNUM, folded) is not None
+    return (" " in folded) | ("@" in folded) << 1 | ("." in folded) << 2 | thai << 3 | alnum << 4
+
+
+def _squeezed(values: Sequence[str | None]) -> list[str | None]:
+    """``_WS.sub(" ", v).strip()`` of each value (``known_value``'s text), in C where it can be."""
+    arr = arrow_strings(values)
+    if arr is None:
+        return [None if v is None else _WS.sub(" ", v).strip() for v in values]
+    arr = pc.replace_substring_regex(arr, f"[{re2_spaces()}]+", " ")
+    return pc.utf8_trim(arr, python_spaces()).to_pylist()
+
+
+def _all_digits(values: Sequence[str | None]) -> list[str | None]:
+    """``digits_only`` of each value, in C where it can be."""
+    arr = arrow_strings(values)
+    if arr is None:
+        return [None if v is None else digits_only(v) for v in values]
+    arr = pc.replace_substring_regex(arr, "[^0-9๐-๙]+", "")
+    for thai, ascii_digit in zip("๐๑๒๓๔๕๖๗๘๙", "0123456789", strict=True):
+        arr = pc.replace_substring(arr, thai, ascii_digit)
+    return arr.to_pylist()
+
+
+@dataclass
+class _KnownColumn:
+    """The distinct raw values of one personal field, each with a probe: a folded string that every
+    form of its ``KnownValue`` contains (the whole e-mail; a name's last 4 characters, which its
+    title-less form ends with too; a phone's digits after 0 or 66), so a cell without the probe
+    cannot hold the value. ``KnownValue`` and ``_Probes`` are made on demand."""
+
+    kind: str
+    raw: list[str | None]
+    probe: np.ndarray
+    length: np.ndarray  # len(probe); 0: no known value
+    mask: np.ndarray
+    digits: bool
+    _values: dict[int, KnownValue | None] = field(default_factory=dict)
+    _probes: dict[int, _Probes] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, kind: str, raw: list[str | None]) -> _KnownColumn:
+        probes: list[str | None]
+        if kind in ("phone", "national_id"):
+            probes = [None if d is None or len(d) < 9 else _digit_core(kind, d) for d in _all_digits(raw)]
+            mask = np.zeros(len(raw), dtype=np.int64)
+        else:
+            probes = [None if t is None or len(t) < MIN_NAME_CHARS else (t[-MIN_NAME_CHARS:] if kind == "name"
+                                                                         else t).casefold()
+                      for t in _squeezed(raw)]
+            mask = _class_bits(probes)
+        length = np.array([len(p) if p else 0 for p in probes], dtype=np.int64)
+        return cls(kind, raw, object_array(probes), length, mask, kind in ("phone", "national_id"))
+
+    def value(self, code: int) -> KnownValue | None:
+        if code not in self._values:
+            self._values[code] = known_value(self.kind, self.raw[code])
+        return self._values[code]
+
+    def probes(self, code: int) -> _Probes:
+        if code not in self._probes:
+            self._probes[code] = _Probes.of(self.value(code))
+        return self._probes[code]
+
+
+def _digit_core(kind: str, digits: str) -> str:
+    """The digits every digit form of ``known_value(kind, …)`` contains."""
+    if kind == "phone" and digits.startswith("66") and len(digits) in (10, 11):
+        return digits[2:]
+    if kind == "phone" and digits.startswith("0"):
+        return digits[1:]
+    return digits
+
+
+@dataclass
+class _CellColumn:
+    """The distinct cells of a column as ``find_known`` and the digit check see them."""
+
+    values: list[str | None]
+    folded: np.ndarray
+    mask: np.ndarray
+    present: np.ndarray
+    digit_count: np.ndarray
+    _digits: dict[int, str] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, values: list[str | None], arr: pa.Array | None) -> _CellColumn:
+        """``arr``: ``values`` as Arrow strings (None: cannot be)."""
+        texts = [None if v is None else str(v) for v in values]
+        if arr is None:
+            folded = [None if t is None else fold_text(t) for t in texts]
+            count: Any = [0 if t is None else len(digits_only(t)) for t in texts]
+            mask = _class_bits(folded)
+        else:
+            spaced = pc.replace_substring_regex(arr, f"[{re2_spaces()}]+", " ").to_pylist()
+            folded = [None if t is None else t.casefold() for t in spaced]
+            count = pc.count_substring_regex(arr, _DIGITS).fill_null(0).to_numpy(zero_copy_only=False)
+            mask = _cell_class_bits(arr)
+        return cls(texts, object_array(folded), mask,
+                   np.array([t is not None for t in texts], dtype=bool), np.asarray(count, dtype=np.int64))
+
+    def digits(self, code: int) -> str:
+        if code not in self._digits:
+            text = self.values[code]
+            self._digits[code] = "" if text is None else digits_only(text)
+        return self._digits[code]
+
+    def forms(self, code: int) -> _CellForms:
+        return _CellForms(self.folded[code], self.digits(code))
 
 
 @dataclass(frozen=True)
 class _CellForms:
     folded: str | None
     digits: str
-    mask: int
-
-    @classmethod
-    def of(cls, value: str | None) -> _CellForms:
-        if value is None:
-            return cls(None, "", 0)
-        text = str(value)
-        folded = fold_text(text)
-        return cls(folded, digits_only(text), _char_classes(folded))
 
 
 @dataclass(frozen=True)
 class _Probes:
-    """A known value's forms as searched: folded text forms (minus those containing a shorter one,
-    which cannot be found without it) and digit forms."""
+    """A known value's forms as searched: folded text forms and digit forms."""
 
     texts: tuple[str, ...]
     digits: tuple[str, ...]
-    mask: int
-    min_digits: int
 
     @classmethod
     def of(cls, kv: KnownValue | None) -> _Probes:
         if kv is None:
-            return cls((), (), 0, _NO_DIGITS)
-        forms = sorted({f.casefold() for f in kv.texts}, key=len)
-        minimal: list[str] = []
-        for f in forms:
-            if not any(m in f for m in minimal):
-                minimal.append(f)
-        mask = -1
-        for f in minimal:
-            mask &= _char_classes(f)
-        return cls(tuple(minimal), kv.digits, mask if minimal else 0,
-                   min((len(d) for d in kv.digits), default=_NO_DIGITS))
+            return cls((), ())
+        return cls(tuple(f.casefold() for f in kv.texts), kv.digits)
 
     def found_in(self, cell: _CellForms) -> bool:
         assert cell.folded is not None
@@ -279,9 +388,9 @@ def redact_column(values: Column, known: KnownTable, detected: dict[str, list[Sp
 
     Each distinct value is redacted once; only rows whose cell holds one of their own known values
     (``KnownTable.hits``) are redacted row by row. ``detected`` caches ``detect`` per text."""
-    texts = [v for v in values.values if v is not None]
-    spans = iter(detect_each(texts, detected))
-    per_value = [None if v is None else _replace(v, next(spans)) for v in values.values]
+    per_value = [None if v is None else _replace(v, spans)
+                 for v, spans in zip(values.values, detect_values(values.values, values.arrow(), detected),
+                                     strict=True)]
     hit = known.hits(values)
     codes = values.codes.copy()
     out = [r[0] if r is not None else None for r in per_value]
