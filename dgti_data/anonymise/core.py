@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import json
 import re
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,7 +20,7 @@ import pandas as pd
 from pydantic import SecretStr
 
 from dgti_data.anonymise import kanon, leakgate
-from dgti_data.anonymise.columns import Column, cells
+from dgti_data.anonymise.columns import Column, cells, object_array
 from dgti_data.anonymise.detectors import Span
 from dgti_data.anonymise.generalise import INVALID
 from dgti_data.anonymise.leakgate import Leak
@@ -80,25 +79,40 @@ class AnonymisedTable:
             return paths
         columns = list(self.frame.columns)
         types = {f["name"]: f.get("type", "string") for f in self.published_schema.get("fields", [])}
-        text = [types.get(c, "string") == "string" for c in columns]
-        counts: Counter[str] = Counter()
+        counts: dict[tuple[int, int], tuple[str, int]] = {}  # (first row, column) → field, cells
+        cells = []
+        for i, name in enumerate(columns):
+            values = self.frame.iloc[:, i]
+            if types.get(name, "string") == "string":
+                values, rows = _neutralised(values)
+                if len(rows):
+                    counts[(int(rows[0]), i)] = (name, len(rows))
+            else:
+                values = values.tolist()
+            cells.append(values)
         with csv_path.open("w", encoding="utf-8", newline="") as fh:
-            writer = csv.writer(fh, lineterminator="\n")
+            writer = csv.writer(fh, lineterminator="\n")  # None is written as an empty cell
             writer.writerow(columns)
-            for row in self.frame.itertuples(index=False, name=None):
-                cells = []
-                for name, is_text, v in zip(columns, text, row, strict=True):
-                    if v is None:
-                        cells.append("")
-                        continue
-                    if is_text and isinstance(v, str) and (safe := neutralise_formula(v)) is not v:
-                        counts[name] += 1
-                        v = safe
-                    cells.append(v)
-                writer.writerow(cells)
-        self.neutralised = dict(counts)
+            writer.writerows(zip(*cells, strict=True))
+        self.neutralised = dict(counts[key] for key in sorted(counts))  # in the order rows met them
         paths["csv"] = csv_path
         return paths
+
+
+def _neutralised(values: pd.Series) -> tuple[list[Any], np.ndarray]:
+    """The column with ``neutralise_formula`` applied to its text cells, once per distinct value,
+    and the rows it changed. Other cells stay the objects they are."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    safe = [neutralise_formula(u) if isinstance(u, str) else u for u in uniques.tolist()]
+    changed_value = np.array([s is not u for s, u in zip(safe, uniques.tolist(), strict=True)], dtype=bool)
+    out = values.to_numpy(dtype=object, copy=True)
+    if not changed_value.any():
+        return out.tolist(), np.zeros(0, dtype=np.intp)
+    changed = np.zeros(len(out), dtype=bool)
+    changed[codes >= 0] = changed_value[codes[codes >= 0]]
+    rows = np.flatnonzero(changed)
+    out[rows] = object_array(safe)[codes[rows]]
+    return out.tolist(), rows
 
 
 def _raw_ok(value: str, fp: FieldPolicy) -> bool:

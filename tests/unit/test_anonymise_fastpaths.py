@@ -8,6 +8,8 @@ shortcut is compared here with the plain path it replaces: ``detect``, ``redact_
 
 from __future__ import annotations
 
+import csv
+import io
 import itertools
 import random
 import re
@@ -20,8 +22,9 @@ import pandas as pd
 import pytest
 from pydantic import SecretStr
 
-from dgti_data.anonymise import anonymise, load_policy
+from dgti_data.anonymise import AnonymisationReport, AnonymisedTable, anonymise, load_policy
 from dgti_data.anonymise.columns import Column, _cell, arrow_strings, cells
+from dgti_data.anonymise.core import neutralise_formula
 from dgti_data.anonymise.detectors import detect, digits_only, python_spaces, screen
 from dgti_data.anonymise.kanon import group_sizes
 from dgti_data.anonymise.leakgate import _known_in, scan
@@ -214,3 +217,43 @@ def test_generated_samples_match_the_plain_path(catalog: Catalog, make_sample: C
     table = normalise(read_table(make_sample(dataset)), ds)
     result = anonymise(table.frame, table.row_numbers, ds, KEY, k=5)
     plain_check(result, table.frame, ds, list(table.row_numbers))
+
+
+def plain_write(table: AnonymisedTable) -> tuple[str, dict[str, int]]:
+    """The CSV cell by cell, as ``write`` made it before it worked per column."""
+    columns = list(table.frame.columns)
+    types = {f["name"]: f.get("type", "string") for f in table.published_schema.get("fields", [])}
+    text = [types.get(c, "string") == "string" for c in columns]
+    counts: Counter[str] = Counter()
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(columns)
+    for row in table.frame.itertuples(index=False, name=None):
+        cells = []
+        for name, is_text, v in zip(columns, text, row, strict=True):
+            if v is None:
+                cells.append("")
+                continue
+            if is_text and isinstance(v, str) and (safe := neutralise_formula(v)) is not v:
+                counts[name] += 1
+                v = safe
+            cells.append(v)
+        writer.writerow(cells)
+    return out.getvalue(), dict(counts)
+
+
+def test_write_matches_the_cell_by_cell_writer(tmp_path: Path) -> None:
+    rng = random.Random(6)
+    cells = ["=cmd|' /C calc'!A0", "+SUM(A1)", "-5", "+3.2", "@x", "\tx", "\rx", "ok", "a,b", 'say "hi"',
+             "line\nbreak", None, float("nan"), 7, 2.5, np.str_("=np"), "", "-", "=1+1"]
+    frame = pd.DataFrame({name: [rng.choice(cells) for _ in range(300)] for name in ("b", "a", "n", "c")},
+                         dtype=object)
+    frame.loc[0, "a"] = "=first"  # "a" meets a formula in an earlier row than "b" does
+    frame.loc[0, "b"] = "plain"
+    schema = {"fields": [{"name": "b", "type": "string"}, {"name": "a"}, {"name": "n", "type": "number"}]}
+    report = AnonymisationReport("d", "d.schema.json", len(frame))
+    table = AnonymisedTable(frame, list(range(len(frame))), schema, report)
+    paths = table.write(tmp_path, "d")
+    expected, counts = plain_write(table)
+    assert paths["csv"].read_bytes() == expected.encode("utf-8")
+    assert list(table.neutralised.items()) == list(counts.items())
