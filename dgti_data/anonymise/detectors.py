@@ -68,7 +68,7 @@ def digits_only(text: str) -> str:
 
 
 def count_digits(text: str) -> int:
-    return sum(map(text.count, "0123456789๐๑๒๓๔๕๖๗๘๙"))
+    return len(_NOT_DIGIT.sub("", text))
 
 
 @dataclass(frozen=True, order=True)
@@ -113,7 +113,7 @@ _GROUP_DIGIT = re.compile(DIGIT)
 
 def _digit_runs(text: str, known_digits: Mapping[str, str]) -> list[Span]:
     spans: list[Span] = []
-    for run in _RUN.finditer(text):
+    for run in _runs(text):
         if len(_GROUP_DIGIT.findall(run.group())) < 9:
             continue
         groups = [(m.start() + run.start(), m.end() + run.start(), fold_digits(m.group()))
@@ -150,6 +150,19 @@ def _digit_runs(text: str, known_digits: Mapping[str, str]) -> list[Span]:
             spans.append(Span(start, end, kind))
             i = j + 1
     return spans
+
+
+def _runs(text: str) -> Iterator[re.Match[str]]:
+    """``_RUN.finditer(text)``, searching only from 4 characters before the next digit: a run starts
+    at most "(+ (" before its first digit, so no match is skipped (lookbehinds still see the text
+    before the search position)."""
+    pos = 0
+    while (digit := _GROUP_DIGIT.search(text, pos)) is not None:
+        run = _RUN.search(text, max(pos, digit.start() - 4))
+        if run is None:
+            return
+        yield run
+        pos = run.end()
 
 
 def _international(text: str, run: re.Match[str], groups: list[tuple[int, int, str]]) -> Span | None:
@@ -293,10 +306,6 @@ _WORD_GUARDS = {"คุณ": ("ขอบ", "พระ", "บุญ", "ทุน"
 _ALL_TITLES = frozenset(_DOTTED_TITLES) | frozenset(_WORD_TITLES)
 
 
-def _alternation(items: Iterable[str]) -> str:
-    return "|".join(re.escape(t) for t in sorted(set(items), key=len, reverse=True))
-
-
 def _trie_regex(words: Iterable[str]) -> str:
     """One regex for many literals, as a trie: the engine follows one branch per character
     instead of trying 150 alternatives at every position. Longest match wins (greedy)."""
@@ -427,6 +436,7 @@ _STOP_INSIDE = (
     "ในการ", "กับ", "ก็", "ของ", "ครับ", "ค่ะ", "ภายใน", "คนเดียว", "วันที่", "เท่านั้น", "เพียง",
     "แล้ว",
 )
+_STOP_INSIDE_ANY = re.compile(_trie_regex(_STOP_INSIDE))
 # Place-name words that a title word may start (บ้านนางเหลือง): a lone word after them is a place.
 _PLACE_BEFORE = re.compile(
     "(?:บ้าน|ตำบล|ต\\.|อำเภอ|อ\\.|จังหวัด|จ\\.|ห้วย|หนอง|ดอน|ท่า|บาง|ทุ่ง|วัง|อ่าว|หาด|เกาะ|ลำ|แม่|"
@@ -453,7 +463,16 @@ _BARE_NAME_EN = re.compile(r"[A-Z][a-z'\-]+\s+[A-Z][A-Za-z'\-]+")
 
 @lru_cache(maxsize=1)
 def _places() -> re.Pattern[str] | None:
-    """LAO, district and province names that contain a title word (อ.นางรอง, อบต.นางแล, นครนายก)."""
+    """LAO, district and province names that contain a title word (อ.นางรอง, อบต.นางแล, นครนายก).
+
+    One trie regex: at each position it takes the longest name, as an alternation of the names
+    longest first would, without trying every name at every position."""
+    names = place_names()
+    return re.compile(_trie_regex(names)) if names else None
+
+
+@lru_cache(maxsize=1)
+def place_names() -> frozenset[str]:
     from dgti_data.settings import PROJECT_ROOT
 
     ref = PROJECT_ROOT / "schemas" / "reference"
@@ -468,7 +487,7 @@ def _places() -> re.Pattern[str] | None:
                 name = row.get(column) or ""
                 if next(_iter_titles(name), None) is not None:
                     names.add(name)
-    return re.compile(_alternation(names)) if names else None
+    return frozenset(names)
 
 
 def _name_word(text: str, pos: int) -> tuple[int, int] | None:
@@ -477,11 +496,8 @@ def _name_word(text: str, pos: int) -> tuple[int, int] | None:
     if m is None:
         return None
     word = m.group()
-    cut = len(word)
-    for stop in _STOP_INSIDE:
-        k = word.find(stop, 2)
-        if 0 < k < cut:
-            cut = k
+    stop = _STOP_INSIDE_ANY.search(word, 2)  # the first place any stop word starts
+    cut = stop.start() if stop is not None else len(word)
     if cut < 2:
         return None
     return pos, pos + cut
