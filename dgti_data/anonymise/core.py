@@ -161,6 +161,7 @@ def anonymise(
     detected: dict[str, list[Span]] = {}  # detect() per text, shared by redaction and the leak gate
 
     out: dict[str, Column] = {}
+    recheck: dict[str, np.ndarray] = {}
     for fp in policy.fields:
         values = raw[fp.name]
         fr = FieldReport(fp.name, fp.treatment, fp.published, fp.quasi_identifier,
@@ -174,11 +175,14 @@ def anonymise(
             assert fp.generaliser is not None
             out[fp.name] = values.map(fp.generaliser.apply)
         elif fp.treatment == "redact":
-            out[fp.name], counts = redact_column(values, known, detected)
+            out[fp.name], counts, with_known = redact_column(values, known, detected)
             fr.redactions = dict(counts)
         if fp.published:
-            fr.changed = int(np.count_nonzero(values.differs(out[fp.name])))
+            changed = values.differs(out[fp.name])
+            fr.changed = int(np.count_nonzero(changed))
             fr.invalid = out[fp.name].count(lambda v: v == INVALID)
+            if fp.treatment == "redact":  # other rows: the cell the known values were searched in
+                recheck[fp.name] = changed | with_known
         report.fields.append(fr)
 
     qis = policy.quasi_identifiers
@@ -211,7 +215,7 @@ def anonymise(
     report.rows_out = len(kept_idx)
 
     leaks = leakgate.scan_columns(kept_cols, kept_rows, known.take(kept_idx), policy.known_value_columns,
-                                  detected)
+                                  detected, {name: rows[kept_idx] for name, rows in recheck.items()})
     report.leaks = leaks
     return AnonymisedTable(
         frame=published,

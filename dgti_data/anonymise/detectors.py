@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -615,18 +615,20 @@ def detect(text: str, known_digits: Mapping[str, str] | None = None) -> list[Spa
     return resolve(candidates) if candidates else candidates
 
 
-def detect_values(values: Sequence[str | None], arrow: pa.Array | None, cache: dict[str, list[Span]]
-                  ) -> list[list[Span]]:
-    """``detect`` of each value (no known digits; ``[]`` for None), only where ``screen`` lets it
-    find something; ``arrow`` holds the values (None: cannot). Found spans are cached by text."""
-    maybe = screen(arrow) if arrow is not None else np.array([v is not None for v in values], dtype=bool)
-    nothing: list[Span] = []
-    out = [nothing] * len(values)
-    for i in np.flatnonzero(maybe).tolist():
-        text = str(values[i])
-        spans = cache.get(text)
-        out[i] = spans if spans is not None else cache.setdefault(text, detect(text))
-    return out
+def detect_values(values: Sequence[str | None], cache: dict[str, list[Span]],
+                  arrow: Callable[[], pa.Array | None] | None = None) -> list[list[Span]]:
+    """``detect`` of each value (no known digits; ``[]`` for None), cached by text: texts not in
+    ``cache`` are screened at once and only those ``screen`` lets through are detected. ``arrow``
+    gives all ``values`` as Arrow strings, used when most of them are new."""
+    todo = [i for i, v in enumerate(values) if v is not None and str(v) not in cache]
+    if todo:
+        full = arrow() if arrow is not None and 2 * len(todo) > len(values) else None
+        maybe = screen(full)[todo] if full is not None else screen([str(values[i]) for i in todo])
+        nothing: list[Span] = []
+        for i, m in zip(todo, maybe.tolist(), strict=True):
+            text = str(values[i])
+            cache[text] = detect(text) if m else nothing
+    return [[] if v is None else cache[str(v)] for v in values]
 
 
 def screen(texts: Sequence[str | None] | pa.Array) -> np.ndarray:

@@ -80,13 +80,18 @@ def scan_columns(
     known: KnownTable,
     known_columns: Iterable[str],
     detected: dict[str, list[Span]],
+    recheck: dict[str, np.ndarray] | None = None,
 ) -> list[Leak]:
     """``scan`` of the published columns, in the same order: detectors once per distinct value
-    (``detected`` caches ``detect`` per text), known values only in the rows that hold one."""
+    (``detected`` caches ``detect`` per text), known values only in the rows that hold one.
+
+    ``recheck[column]`` may limit the known-value search to rows whose cell is not one already
+    searched with the same known values and found clean (a redacted column: the rows that
+    redaction changed or that held a known value)."""
     leaks: list[Leak] = []
     for column, col in columns.items():
         kinds = [sorted({s.kind for s in spans}) if spans else []
-                 for spans in detect_values(col.values, col.arrow(), detected)]
+                 for spans in detect_values(col.values, detected, col.arrow)]
         flagged = np.array([bool(k) for k in kinds], dtype=bool)
         if not flagged.any():
             continue
@@ -98,7 +103,7 @@ def scan_columns(
         if column not in columns:
             continue
         col = columns[column]
-        for i in np.flatnonzero(known.hits(col)).tolist():
+        for i in np.flatnonzero(known.hits(col, (recheck or {}).get(column))).tolist():
             for kind in _known_in(str(col.values[col.codes[i]]), known.row(i)):
                 if (column, int(row_numbers[i])) not in found:
                     leaks.append(Leak(column, int(row_numbers[i]), kind, "known-value"))

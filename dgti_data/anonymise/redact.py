@@ -16,10 +16,9 @@ from functools import lru_cache
 from typing import Any
 
 import numpy as np
-import pyarrow as pa
 import pyarrow.compute as pc
 
-from dgti_data.anonymise.columns import Column, arrow_strings, bools, object_array
+from dgti_data.anonymise.columns import Column, arrow_strings, object_array
 from dgti_data.anonymise.detectors import (
     PLACEHOLDERS,
     Span,
@@ -180,75 +179,52 @@ class KnownTable:
                 out.append(kv)
         return out
 
-    def hits(self, target: Column) -> np.ndarray:
+    def hits(self, target: Column, rows: np.ndarray | None = None) -> np.ndarray:
         """Rows whose ``target`` cell contains one of the row's known values: a text form, folded as
         ``find_known`` folds it, or a digit form in the cell's digits. Elsewhere ``find_known`` and
-        the known digits find nothing, so the row's result is that of its value alone.
+        the known digits find nothing, so the row's result is that of its value alone. ``rows``
+        (a mask) limits the search; other rows are False.
 
-        Cheap necessary tests first, over all rows: the cell has the character classes and enough
-        digits of the value's probe, then holds the probe; the value's forms are then checked."""
+        Cheap necessary tests first: the cell has enough digits for the value's probe, or an "@"
+        if the probe has one; then the cell holds the probe; then the value's forms are checked."""
         hit = np.zeros(len(target), dtype=bool)
         if not self.columns or not len(target):
             return hit
-        cells = _CellColumn.of(target.values, target.arrow())
+        where = np.ones(len(target), dtype=bool) if rows is None else rows.copy()
+        cells = _CellColumn.of(target, None if rows is None else np.unique(target.codes[where]))
         t_codes = target.codes
+        where &= cells.present[t_codes]
         for col, known in zip(self.columns, self._known, strict=True):
             k_codes = col.codes
-            maybe = cells.present[t_codes] & (known.length[k_codes] > 0) & ~hit
+            maybe = where & (known.length[k_codes] > 0) & ~hit
             if known.digits:
                 maybe &= cells.digit_count[t_codes] >= known.length[k_codes]
             else:
-                maybe &= (known.mask[k_codes] & ~cells.mask[t_codes]) == 0
-            rows = np.flatnonzero(maybe)
-            if not len(rows):
-                continue
-            if known.digits:
-                haystacks = [cells.digits(c) for c in t_codes[rows].tolist()]
-            else:
-                haystacks = cells.folded[t_codes[rows]].tolist()
-            held = [p in h for p, h in zip(known.probe[k_codes[rows]].tolist(), haystacks, strict=True)]
-            rows = rows[np.array(held, dtype=bool)]
+                maybe &= ~(known.needs_at[k_codes] & ~cells.has_at[t_codes])
+            held = np.zeros(len(target), dtype=bool)
+            for plain in (True, False):
+                part = np.flatnonzero(maybe & (known.plain[k_codes] == plain))
+                if not len(part):
+                    continue
+                tc = t_codes[part].tolist()
+                if known.digits:
+                    haystacks = [cells.digits(c) for c in tc]
+                elif plain:  # Thai probe: folding changes no Thai character and joins none
+                    haystacks = cells.texts[t_codes[part]].tolist()
+                else:
+                    haystacks = [cells.folded(c) for c in tc]
+                found = [p in h for p, h in zip(known.probe[k_codes[part]].tolist(), haystacks, strict=True)]
+                held[part[np.array(found, dtype=bool)]] = True
+            rows_held = np.flatnonzero(held)
             found = [known.probes(k).found_in(cells.forms(t))
-                     for k, t in zip(k_codes[rows].tolist(), t_codes[rows].tolist(), strict=True)]
-            hit[rows[np.array(found, dtype=bool)]] = True
+                     for k, t in zip(k_codes[rows_held].tolist(), t_codes[rows_held].tolist(), strict=True)]
+            hit[rows_held[np.array(found, dtype=bool)]] = True
         return hit
 
 
-_THAI = "[\u0e00-\u0e7f]"
-_ASCII_ALNUM = "[a-z0-9]"
+_THAI_ONLY = re.compile("[\u0e00-\u0e7f]+")
 _DIGITS = "[0-9๐-๙]"
 _NO_DIGITS = 1 << 40  # more digits than any cell has: the value has no digit form
-
-
-def _class_bits(folded: Sequence[str | None]) -> np.ndarray:
-    """Bits for classes of characters in folded strings (0 for None): a form contains a class only
-    if every cell containing the form does, so a cell missing one of the form's bits cannot hold it."""
-    arr = arrow_strings(folded)
-    if arr is None:
-        return np.array([0 if f is None else _char_classes(f) for f in folded], dtype=np.int64)
-    bits = np.zeros(len(folded), dtype=np.int64)
-    for bit, literal in enumerate((" ", "@", ".")):
-        bits |= bools(pc.match_substring(arr, literal)).astype(np.int64) << bit
-    for bit, pattern in ((3, _THAI), (4, _ASCII_ALNUM)):
-        bits |= bools(pc.match_substring_regex(arr, pattern)).astype(np.int64) << bit
-    return bits
-
-
-def _cell_class_bits(arr: pa.Array) -> np.ndarray:
-    """At least the ``_class_bits`` of the folded texts, from the texts as they are: folding maps
-    whitespace to " " and leaves " @ . " and Thai as they are; an ASCII letter or digit after
-    folding was one before, or another non-Thai character (ﬁ → fi, K → k)."""
-    bits = np.zeros(len(arr), dtype=np.int64)
-    for bit, pattern in ((0, f"[{re2_spaces()}]"), (1, "@"), (2, "\\."), (3, _THAI),
-                         (4, "[A-Za-z0-9]|[^\\x00-\\x7f\\x{e00}-\\x{e7f}]")):
-        bits |= bools(pc.match_substring_regex(arr, pattern)).astype(np.int64) << bit
-    return bits
-
-
-def _char_classes(folded: str) -> int:
-    """``_class_bits`` of one string."""
-    thai, alnum = re.search(_THAI, folded) is not None, re.search(_ASCII_ALNUM, folded) is not None
-    return (" " in folded) | ("@" in folded) << 1 | ("." in folded) << 2 | thai << 3 | alnum << 4
 
 
 def _squeezed(values: Sequence[str | None]) -> list[str | None]:
@@ -282,7 +258,8 @@ class _KnownColumn:
     raw: list[str | None]
     probe: np.ndarray
     length: np.ndarray  # len(probe); 0: no known value
-    mask: np.ndarray
+    plain: np.ndarray  # the probe is Thai letters and marks only
+    needs_at: np.ndarray  # the probe has an "@"
     digits: bool
     _values: dict[int, KnownValue | None] = field(default_factory=dict)
     _probes: dict[int, _Probes] = field(default_factory=dict)
@@ -290,16 +267,18 @@ class _KnownColumn:
     @classmethod
     def of(cls, kind: str, raw: list[str | None]) -> _KnownColumn:
         probes: list[str | None]
-        if kind in ("phone", "national_id"):
+        digits = kind in ("phone", "national_id")
+        if digits:
             probes = [None if d is None or len(d) < 9 else _digit_core(kind, d) for d in _all_digits(raw)]
-            mask = np.zeros(len(raw), dtype=np.int64)
         else:
             probes = [None if t is None or len(t) < MIN_NAME_CHARS else (t[-MIN_NAME_CHARS:] if kind == "name"
                                                                          else t).casefold()
                       for t in _squeezed(raw)]
-            mask = _class_bits(probes)
         length = np.array([len(p) if p else 0 for p in probes], dtype=np.int64)
-        return cls(kind, raw, object_array(probes), length, mask, kind in ("phone", "national_id"))
+        plain = np.array([not digits and p is not None and _THAI_ONLY.fullmatch(p) is not None
+                          for p in probes], dtype=bool)
+        needs_at = np.array([p is not None and "@" in p for p in probes], dtype=bool)
+        return cls(kind, raw, object_array(probes), length, plain, needs_at, digits)
 
     def value(self, code: int) -> KnownValue | None:
         if code not in self._values:
@@ -323,39 +302,47 @@ def _digit_core(kind: str, digits: str) -> str:
 
 @dataclass
 class _CellColumn:
-    """The distinct cells of a column as ``find_known`` and the digit check see them."""
+    """The distinct cells of a column (or some of them) as the known-value check needs them."""
 
-    values: list[str | None]
-    folded: np.ndarray
-    mask: np.ndarray
+    texts: np.ndarray  # str, or None where absent or not asked for
     present: np.ndarray
+    has_at: np.ndarray
     digit_count: np.ndarray
+    _folded: dict[int, str] = field(default_factory=dict)
     _digits: dict[int, str] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, values: list[str | None], arr: pa.Array | None) -> _CellColumn:
-        """``arr``: ``values`` as Arrow strings (None: cannot be)."""
-        texts = [None if v is None else str(v) for v in values]
-        if arr is None:
-            folded = [None if t is None else fold_text(t) for t in texts]
-            count: Any = [0 if t is None else len(digits_only(t)) for t in texts]
-            mask = _class_bits(folded)
+    def of(cls, column: Column, codes: np.ndarray | None = None) -> _CellColumn:
+        """``codes``: the values asked for (default all)."""
+        if codes is None:
+            texts = [None if v is None else str(v) for v in column.values]
+            arr = column.arrow()
         else:
-            spaced = pc.replace_substring_regex(arr, f"[{re2_spaces()}]+", " ").to_pylist()
-            folded = [None if t is None else t.casefold() for t in spaced]
+            texts = [None] * len(column.values)
+            for c in codes.tolist():
+                v = column.values[c]
+                texts[c] = None if v is None else str(v)
+            arr = arrow_strings(texts)
+        if arr is None:
+            count: Any = [0 if t is None else len(digits_only(t)) for t in texts]
+        else:
             count = pc.count_substring_regex(arr, _DIGITS).fill_null(0).to_numpy(zero_copy_only=False)
-            mask = _cell_class_bits(arr)
-        return cls(texts, object_array(folded), mask,
-                   np.array([t is not None for t in texts], dtype=bool), np.asarray(count, dtype=np.int64))
+        return cls(object_array(texts), np.array([t is not None for t in texts], dtype=bool),
+                   np.array([t is not None and "@" in t for t in texts], dtype=bool),
+                   np.asarray(count, dtype=np.int64))
+
+    def folded(self, code: int) -> str:
+        if code not in self._folded:
+            self._folded[code] = fold_text(self.texts[code])
+        return self._folded[code]
 
     def digits(self, code: int) -> str:
         if code not in self._digits:
-            text = self.values[code]
-            self._digits[code] = "" if text is None else digits_only(text)
+            self._digits[code] = digits_only(self.texts[code])
         return self._digits[code]
 
     def forms(self, code: int) -> _CellForms:
-        return _CellForms(self.folded[code], self.digits(code))
+        return _CellForms(self.folded(code), self.digits(code))
 
 
 @dataclass(frozen=True)
@@ -383,29 +370,32 @@ class _Probes:
 
 
 def redact_column(values: Column, known: KnownTable, detected: dict[str, list[Span]]
-                  ) -> tuple[Column, Counter[str]]:
-    """``redact_text`` of every cell with its row's known values, and the kinds' totals.
+                  ) -> tuple[Column, Counter[str], np.ndarray]:
+    """``redact_text`` of every cell with its row's known values, the kinds' totals, and the rows
+    redacted with their known values.
 
     Each distinct value is redacted once; only rows whose cell holds one of their own known values
     (``KnownTable.hits``) are redacted row by row. ``detected`` caches ``detect`` per text."""
-    per_value = [None if v is None else _replace(v, spans)
-                 for v, spans in zip(values.values, detect_values(values.values, values.arrow(), detected),
-                                     strict=True)]
+    found_spans = detect_values(values.values, detected, values.arrow)
     hit = known.hits(values)
     codes = values.codes.copy()
-    out = [r[0] if r is not None else None for r in per_value]
+    out: list[str | None] = []
     counts: Counter[str] = Counter()
-    plain = np.bincount(values.codes[~hit], minlength=len(values.values))
-    for r, times in zip(per_value, plain.tolist(), strict=True):
-        if r is not None and times:
-            for kind, m in r[1].items():
-                counts[kind] += m * times
+    plain = np.bincount(values.codes[~hit], minlength=len(values.values)).tolist()
+    for v, spans, times in zip(values.values, found_spans, plain, strict=True):
+        if v is None or not spans:
+            out.append(v)
+            continue
+        text, kinds = _replace(v, spans)
+        out.append(text)
+        for kind, m in kinds.items() if times else ():
+            counts[kind] += m * times
     for i in np.flatnonzero(hit).tolist():
         text, found = redact_text(values.values[codes[i]], known.row(i))
         codes[i] = len(out)
         out.append(text)
         counts.update(found)
-    return Column(codes, out), counts
+    return Column(codes, out), counts, hit
 
 
 def _replace(text: str, spans: Sequence[Span]) -> tuple[str, Counter[str]]:

@@ -23,7 +23,7 @@ import pytest
 from pydantic import SecretStr
 
 from dgti_data.anonymise import AnonymisationReport, AnonymisedTable, anonymise, detectors, load_policy
-from dgti_data.anonymise.columns import Column, _cell, arrow_strings, cells
+from dgti_data.anonymise.columns import Column, _cell, cells
 from dgti_data.anonymise.core import neutralise_formula
 from dgti_data.anonymise.detectors import detect, digits_only, python_spaces, screen
 from dgti_data.anonymise.kanon import group_sizes
@@ -32,8 +32,6 @@ from dgti_data.anonymise.redact import (
     KnownTable,
     _all_digits,
     _CellColumn,
-    _char_classes,
-    _class_bits,
     _form_spans,
     _squeezed,
     find_known,
@@ -129,16 +127,22 @@ def test_arrow_string_work_matches_python() -> None:
               for _ in range(2000)]
     texts += [None, "", "\ud800 lone surrogate"]
     for values in (texts, texts[:-1]):  # with a value Arrow cannot hold, and without
-        plain = [v for v in values if v is not None]
         assert _squeezed(values) == [None if v is None else re.sub(r"\s+", " ", v).strip() for v in values]
         assert _all_digits(values) == [None if v is None else digits_only(v) for v in values]
-        cells = _CellColumn.of(values, arrow_strings(values))
-        folded = [None if v is None else find_known_fold(v) for v in values]
-        assert cells.folded.tolist() == folded
-        assert cells.digit_count.tolist() == [0 if v is None else len(digits_only(v)) for v in values]
-        assert _class_bits(plain).tolist() == [_char_classes(v) for v in plain]
-        exact = np.array([0 if f is None else _char_classes(f) for f in folded])
-        assert not (exact & ~cells.mask).any()  # a cell's bits: at least those of its folded text
+        column = Column.of(values)
+        cells = _CellColumn.of(column)
+        for code, v in enumerate(column.values):
+            if v is not None:
+                assert cells.folded(code) == find_known_fold(v)
+                assert cells.digit_count[code] == len(digits_only(v))
+                assert cells.has_at[code] == ("@" in v)
+    # a probe of Thai characters is in a text exactly when it is in the folded text
+    thai = [t for t in texts if t and re.fullmatch("[\u0e00-\u0e7f]+", t[:6])]
+    for text in texts:
+        if text:
+            for probe in {t[k:k + 4] for t in thai[:40] for k in (0, 2)} | {text[:4], text[-4:]}:
+                if re.fullmatch("[\u0e00-\u0e7f]+", probe):
+                    assert (probe in text) == (probe in find_known_fold(text))
 
 
 def find_known_fold(text: str) -> str:
