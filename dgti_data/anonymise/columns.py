@@ -16,11 +16,11 @@ import pandas as pd
 import pyarrow as pa
 
 
-def object_array(values: Iterable[Any], size: int | None = None) -> np.ndarray:
+def object_array(values: Iterable[Any]) -> np.ndarray:
     """A 1-d object array of ``values`` (``np.array`` would make a tuple or list into a dimension)."""
     items = values if isinstance(values, list) else list(values)
-    out = np.empty(len(items) if size is None else size, dtype=object)
-    out[:len(items)] = items
+    out = np.empty(len(items), dtype=object)
+    out[:] = items
     return out
 
 
