@@ -22,7 +22,7 @@ import pandas as pd
 import pytest
 from pydantic import SecretStr
 
-from dgti_data.anonymise import AnonymisationReport, AnonymisedTable, anonymise, detectors, load_policy
+from dgti_data.anonymise import AnonymisationReport, AnonymisedTable, anonymise, core, detectors, load_policy
 from dgti_data.anonymise.columns import Column, _cell, cells
 from dgti_data.anonymise.core import neutralise_formula
 from dgti_data.anonymise.detectors import detect, digits_only, python_spaces, screen
@@ -267,18 +267,26 @@ def plain_write(table: AnonymisedTable) -> tuple[str, dict[str, int]]:
     return out.getvalue(), dict(counts)
 
 
-def test_write_matches_the_cell_by_cell_writer(tmp_path: Path) -> None:
+@pytest.mark.parametrize("names", [("b", "a", "n", "c"), ("a",)])
+def test_write_matches_the_cell_by_cell_writer(tmp_path: Path, names: tuple[str, ...],
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(core, "_WRITE_ROWS", 7)  # written in several parts
     rng = random.Random(6)
     cells = ["=cmd|' /C calc'!A0", "+SUM(A1)", "-5", "+3.2", "@x", "\tx", "\rx", "ok", "a,b", 'say "hi"',
-             "line\nbreak", None, float("nan"), 7, 2.5, np.str_("=np"), "", "-", "=1+1"]
-    frame = pd.DataFrame({name: [rng.choice(cells) for _ in range(300)] for name in ("b", "a", "n", "c")},
-                         dtype=object)
-    frame.loc[0, "a"] = "=first"  # "a" meets a formula in an earlier row than "b" does
-    frame.loc[0, "b"] = "plain"
-    schema = {"fields": [{"name": "b", "type": "string"}, {"name": "a"}, {"name": "n", "type": "number"}]}
-    report = AnonymisationReport("d", "d.schema.json", len(frame))
-    table = AnonymisedTable(frame, list(range(len(frame))), schema, report)
-    paths = table.write(tmp_path, "d")
-    expected, counts = plain_write(table)
-    assert paths["csv"].read_bytes() == expected.encode("utf-8")
-    assert list(table.neutralised.items()) == list(counts.items())
+             "line\nbreak", None, float("nan"), 7, 2.5, True, np.str_("=np"), "", "-", "=1+1", " sp ",
+             "ก\u2028ข", "\x0b\x0c\x1c\x85", "'q'", "a;b", "x\\y", pd.NA]
+    text_only = [c for c in cells if isinstance(c, str) or c is None]
+    for rows in (300, 1, 0):
+        pools = {name: cells if name in ("n", "c") else text_only for name in names}
+        frame = pd.DataFrame({name: [rng.choice(pool) for _ in range(rows)] for name, pool in pools.items()},
+                             dtype=object)
+        if rows > 1 and len(names) > 1:
+            frame.loc[0, "a"] = "=first"  # "a" meets a formula in an earlier row than "b" does
+            frame.loc[0, "b"] = "plain"
+        schema = {"fields": [{"name": "b", "type": "string"}, {"name": "a"}, {"name": "n", "type": "number"}]}
+        report = AnonymisationReport("d", "d.schema.json", len(frame))
+        table = AnonymisedTable(frame, list(range(len(frame))), schema, report)
+        paths = table.write(tmp_path, "d")
+        expected, counts = plain_write(table)
+        assert paths["csv"].read_bytes() == expected.encode("utf-8")
+        assert list(table.neutralised.items()) == list(counts.items())
