@@ -21,10 +21,16 @@ from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from dgti_data.anonymise.columns import arrow_strings, bools
 
 KINDS = ("national_id", "phone", "email", "line_id", "url_handle", "name")
 
@@ -62,7 +68,7 @@ def digits_only(text: str) -> str:
 
 
 def count_digits(text: str) -> int:
-    return sum(map(text.count, "0123456789๐๑๒๓๔๕๖๗๘๙"))
+    return len(_NOT_DIGIT.sub("", text))
 
 
 @dataclass(frozen=True, order=True)
@@ -107,7 +113,7 @@ _GROUP_DIGIT = re.compile(DIGIT)
 
 def _digit_runs(text: str, known_digits: Mapping[str, str]) -> list[Span]:
     spans: list[Span] = []
-    for run in _RUN.finditer(text):
+    for run in _runs(text):
         if len(_GROUP_DIGIT.findall(run.group())) < 9:
             continue
         groups = [(m.start() + run.start(), m.end() + run.start(), fold_digits(m.group()))
@@ -144,6 +150,19 @@ def _digit_runs(text: str, known_digits: Mapping[str, str]) -> list[Span]:
             spans.append(Span(start, end, kind))
             i = j + 1
     return spans
+
+
+def _runs(text: str) -> Iterator[re.Match[str]]:
+    """``_RUN.finditer(text)``, searching only from 4 characters before the next digit: a run starts
+    at most "(+ (" before its first digit, so no match is skipped (lookbehinds still see the text
+    before the search position)."""
+    pos = 0
+    while (digit := _GROUP_DIGIT.search(text, pos)) is not None:
+        run = _RUN.search(text, max(pos, digit.start() - 4))
+        if run is None:
+            return
+        yield run
+        pos = run.end()
 
 
 def _international(text: str, run: re.Match[str], groups: list[tuple[int, int, str]]) -> Span | None:
@@ -287,10 +306,6 @@ _WORD_GUARDS = {"คุณ": ("ขอบ", "พระ", "บุญ", "ทุน"
 _ALL_TITLES = frozenset(_DOTTED_TITLES) | frozenset(_WORD_TITLES)
 
 
-def _alternation(items: Iterable[str]) -> str:
-    return "|".join(re.escape(t) for t in sorted(set(items), key=len, reverse=True))
-
-
 def _trie_regex(words: Iterable[str]) -> str:
     """One regex for many literals, as a trie: the engine follows one branch per character
     instead of trying 150 alternatives at every position. Longest match wins (greedy)."""
@@ -421,6 +436,7 @@ _STOP_INSIDE = (
     "ในการ", "กับ", "ก็", "ของ", "ครับ", "ค่ะ", "ภายใน", "คนเดียว", "วันที่", "เท่านั้น", "เพียง",
     "แล้ว",
 )
+_STOP_INSIDE_ANY = re.compile(_trie_regex(_STOP_INSIDE))
 # Place-name words that a title word may start (บ้านนางเหลือง): a lone word after them is a place.
 _PLACE_BEFORE = re.compile(
     "(?:บ้าน|ตำบล|ต\\.|อำเภอ|อ\\.|จังหวัด|จ\\.|ห้วย|หนอง|ดอน|ท่า|บาง|ทุ่ง|วัง|อ่าว|หาด|เกาะ|ลำ|แม่|"
@@ -447,7 +463,16 @@ _BARE_NAME_EN = re.compile(r"[A-Z][a-z'\-]+\s+[A-Z][A-Za-z'\-]+")
 
 @lru_cache(maxsize=1)
 def _places() -> re.Pattern[str] | None:
-    """LAO, district and province names that contain a title word (อ.นางรอง, อบต.นางแล, นครนายก)."""
+    """LAO, district and province names that contain a title word (อ.นางรอง, อบต.นางแล, นครนายก).
+
+    One trie regex: at each position it takes the longest name, as an alternation of the names
+    longest first would, without trying every name at every position."""
+    names = place_names()
+    return re.compile(_trie_regex(names)) if names else None
+
+
+@lru_cache(maxsize=1)
+def place_names() -> frozenset[str]:
     from dgti_data.settings import PROJECT_ROOT
 
     ref = PROJECT_ROOT / "schemas" / "reference"
@@ -462,7 +487,7 @@ def _places() -> re.Pattern[str] | None:
                 name = row.get(column) or ""
                 if next(_iter_titles(name), None) is not None:
                     names.add(name)
-    return re.compile(_alternation(names)) if names else None
+    return frozenset(names)
 
 
 def _name_word(text: str, pos: int) -> tuple[int, int] | None:
@@ -471,11 +496,8 @@ def _name_word(text: str, pos: int) -> tuple[int, int] | None:
     if m is None:
         return None
     word = m.group()
-    cut = len(word)
-    for stop in _STOP_INSIDE:
-        k = word.find(stop, 2)
-        if 0 < k < cut:
-            cut = k
+    stop = _STOP_INSIDE_ANY.search(word, 2)  # the first place any stop word starts
+    cut = stop.start() if stop is not None else len(word)
     if cut < 2:
         return None
     return pos, pos + cut
@@ -591,6 +613,64 @@ def detect(text: str, known_digits: Mapping[str, str] | None = None) -> list[Spa
         candidates += _line_ids(text)
     candidates += _names(text)
     return resolve(candidates) if candidates else candidates
+
+
+def detect_values(values: Sequence[str | None], cache: dict[str, list[Span]],
+                  arrow: Callable[[], pa.Array | None] | None = None) -> list[list[Span]]:
+    """``detect`` of each value (no known digits; ``[]`` for None), cached by text: texts not in
+    ``cache`` are screened at once and only those ``screen`` lets through are detected. ``arrow``
+    gives all ``values`` as Arrow strings, used when most of them are new."""
+    todo = [i for i, v in enumerate(values) if v is not None and str(v) not in cache]
+    if todo:
+        full = arrow() if arrow is not None and 2 * len(todo) > len(values) else None
+        maybe = screen(full)[todo] if full is not None else screen([str(values[i]) for i in todo])
+        nothing: list[Span] = []
+        for i, m in zip(todo, maybe.tolist(), strict=True):
+            text = str(values[i])
+            cache[text] = detect(text) if m else nothing
+    return [[] if v is None else cache[str(v)] for v in values]
+
+
+def screen(texts: Sequence[str | None] | pa.Array) -> np.ndarray:
+    """False for each text in which ``detect`` certainly finds nothing (and for None), decided for
+    all texts at once.
+
+    One RE2 pattern (pyarrow, in C++) joins a superset of the tests ``detect``'s detectors start
+    with: a run of 9 digits that may start where ``_RUN`` may, ``@``, ``(at)``, ``.com/``, ``line``,
+    ``ไลน์``, a title, an English title's hint, a colon. Where it does not match, every detector
+    returns nothing; where it does, ``detect`` decides. Free text and IDs are mostly distinct per
+    row: this keeps ``detect`` to the cells that may hold something."""
+    arr = texts if isinstance(texts, pa.Array) else arrow_strings(texts)
+    if arr is None:
+        return np.array([t is not None for t in texts], dtype=bool)
+    return bools(pc.match_substring_regex(arr, _screen_pattern()))
+
+
+@lru_cache(maxsize=1)
+def python_spaces() -> str:
+    """The characters Python's ``\\s``, ``str.strip`` and ``str.isspace`` take for whitespace."""
+    return "".join(chr(c) for c in range(0x110000) if chr(c).isspace())
+
+
+def re2_spaces() -> str:
+    """``python_spaces`` as the body of an RE2 character class (RE2's own ``\\s`` is ASCII only)."""
+    return "".join(f"\\x{{{ord(c):x}}}" for c in python_spaces())
+
+
+@lru_cache(maxsize=1)
+def _screen_pattern() -> str:
+    """The RE2 pattern of ``screen``."""
+    space = re2_spaces()
+    digit = "[0-9๐-๙]"
+    run = (
+        # where _RUN's lookbehinds may let a run start: text start, a character that is no digit,
+        # letter, "_" or "-", or a "-" that does not follow a Latin letter
+        "(?:^|[^0-9๐-๙A-Za-z_\\-]|(?:^|[^A-Za-z])-)"
+        f"(?:\\(?\\+[{space}]?)?\\(?{digit}(?:[().\\-{space}]*{digit}){{8}}"
+    )
+    titles = "|".join(re.sub(r"([\\.^$|?*+()\[\]{}])", r"\\\1", t) for t in sorted(_ALL_TITLES))
+    words = "(?i:\\(at\\)|\\[at\\]|\\.com/|\\.me/|line)"
+    return "|".join([run, "@", words, "ไลน์", ":", "：", _HINT_EN_TITLE.pattern, titles])
 
 
 def resolve(candidates: Iterable[Span]) -> list[Span]:

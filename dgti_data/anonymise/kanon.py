@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from dgti_data.anonymise.columns import Column
 from dgti_data.anonymise.generalise import INVALID, Generaliser
 
 _MISSING = "\x00"
@@ -49,14 +50,38 @@ class KAnonymityResult:
         return asdict(self)
 
 
-def group_sizes(columns: Sequence[Sequence[str | None]]) -> np.ndarray:
+def group_sizes(columns: Sequence[Sequence[Any]]) -> np.ndarray:
     """For each row, how many rows share its combination of values (``None`` is a value)."""
     if not columns:
         return np.zeros(0, dtype=int)
-    frame = pd.DataFrame({i: [(_MISSING if v is None else v) for v in col] for i, col in enumerate(columns)})
-    codes = frame.groupby(list(frame.columns), sort=False).ngroup().to_numpy()
-    counts = np.bincount(codes)
-    return counts[codes]
+    groups = _groups([Column.of(list(col)).group_codes(_NONE_AS_MISSING) for col in columns])
+    return np.bincount(groups)[groups]
+
+
+_NONE_AS_MISSING: dict[Any, Any] = {None: _MISSING}
+
+
+def _groups(codes: Sequence[np.ndarray]) -> np.ndarray:
+    """Ids of the rows' combinations of per-column codes (each ≥ 0): equal combinations, equal ids.
+
+    Ids stay below a few times the row count (renumbered when the combinations would not), so
+    ``np.bincount(ids)`` counts group sizes."""
+    n = len(codes[0])
+    limit = min(2**62, 16 * n + 1024)
+    key = np.zeros(n, dtype=np.int64)
+    width = 1
+    for c in codes:
+        size = int(c.max()) + 1 if n else 1
+        if width * size > limit:
+            key, width = _renumber(key)
+        key = key * size + c
+        width *= size
+    return _renumber(key)[0] if width > limit else key
+
+
+def _renumber(key: np.ndarray) -> tuple[np.ndarray, int]:
+    uniques, dense = np.unique(key, return_inverse=True)
+    return dense.reshape(-1).astype(np.int64), len(uniques)
 
 
 def check_k(frame: pd.DataFrame, quasi_identifiers: Sequence[str], schema: dict[str, Any] | None = None
@@ -100,27 +125,53 @@ def enforce(
     ``raw`` the raw values the ladder steps start from, ``invalid`` marks rows that validation
     will reject (left out of groups, never suppressed here). Returns the mask of rows to keep.
     """
+    keep, out, result = enforce_columns({f: Column.of(v) for f, v in published.items()},
+                                        {f: Column.of(v) for f, v in raw.items()},
+                                        ladders, k, row_numbers, invalid)
+    for name, col in out.items():
+        published[name] = col.tolist()
+    return keep, published, result
+
+
+def enforce_columns(
+    published: dict[str, Column],
+    raw: dict[str, Column],
+    ladders: dict[str, tuple[Generaliser, ...]],
+    k: int,
+    row_numbers: Sequence[int],
+    invalid: Sequence[bool] | np.ndarray | None = None,
+) -> tuple[np.ndarray, dict[str, Column], KAnonymityResult]:
+    """``enforce`` on factorised columns: group sizes from integer codes, ladder steps once per value."""
+    published = dict(published)
     names = list(published)
     result = KAnonymityResult(k=k, quasi_identifiers=names)
     n = len(row_numbers)
     keep = np.ones(n, dtype=bool)
     if not names or n == 0:
         return keep, published, result
-    eligible = np.array([all(published[f][i] != INVALID for f in names) for i in range(n)], dtype=bool)
+    eligible = np.ones(n, dtype=bool)
+    for f in names:
+        eligible &= ~published[f].rows_where(lambda v: v == INVALID)
     if invalid is not None:
         eligible &= ~np.asarray(invalid, dtype=bool)
-    base = {name: list(published[name]) for name in names}
+    base = dict(published)
     result.rows_considered = int(eligible.sum())
     result.rows_left_to_validation = int(n - eligible.sum())
     level = {f: np.zeros(n, dtype=int) for f in names}
     touched = np.zeros(n, dtype=bool)
+    idx = np.flatnonzero(eligible)
 
-    def small_rows(cols: dict[str, list[str | None]]) -> np.ndarray:
-        idx = np.flatnonzero(eligible)
-        sizes = group_sizes([[cols[f][i] for i in idx] for f in names])
+    def small_rows(cols: dict[str, Column]) -> np.ndarray:
         small = np.zeros(n, dtype=bool)
-        small[idx[sizes < k]] = True
+        if len(idx):
+            groups = _groups([cols[f].group_codes(_NONE_AS_MISSING)[idx] for f in names])
+            small[idx[np.bincount(groups)[groups] < k]] = True
         return small
+
+    def with_none(col: Column, rows: np.ndarray) -> Column:
+        codes = col.codes.copy()
+        codes[rows] = len(col.values)
+        return Column(codes, [*col.values, None])
 
     small = small_rows(published) if k > 1 else np.zeros(n, dtype=bool)
     budget = max(k, int(GLOBAL_SHARE * result.rows_considered))
@@ -129,21 +180,23 @@ def enforce(
     for _ in range(MAX_ROUNDS):
         if int(small.sum()) <= budget:
             break
-        best_global: tuple[tuple[int, int], str, list[str | None]] | None = None
+        best_global: tuple[tuple[int, int], str, Column] | None = None
         for order, name in enumerate(names):
             ladder = ladders.get(name, ())
             lvl = int(level[name].max()) if n else 0
             if lvl >= len(ladder) or ladder[lvl].to == "suppress":
                 continue
-            trial = [published[name][i] if published[name][i] == INVALID else ladder[lvl].apply(v)
-                     for i, v in enumerate(raw[name])]
+            stepped = raw[name].map(ladder[lvl].apply)
+            codes = stepped.codes.copy()
+            codes[published[name].rows_where(lambda v: v == INVALID)] = len(stepped.values)
+            trial = Column(codes, [*stepped.values, INVALID])
             score = (int(small_rows({**published, name: trial}).sum()), order)
             if best_global is None or score < best_global[0]:
                 best_global = (score, name, trial)
         if best_global is None:
             break
         _, name, trial = best_global
-        changed = np.array([a != b for a, b in zip(published[name], trial, strict=True)])
+        changed = published[name].differs(trial)
         result.steps.append({"field": name, "to": ladders[name][int(level[name].max())].to,
                              "scope": "all rows", "rows": int(changed.sum())})
         published[name] = trial
@@ -155,17 +208,14 @@ def enforce(
     for _ in range(MAX_ROUNDS):
         if not small.any():
             break
-        best: tuple[tuple[int, int], str, np.ndarray, list[str | None]] | None = None
+        best: tuple[tuple[int, int], str, np.ndarray, Column] | None = None
         for order, name in enumerate(names):
             ladder = ladders.get(name, ())
-            can = small & (level[name] < len(ladder))
-            can &= np.array([level[name][i] < len(ladder) and ladder[level[name][i]].to == "suppress"
-                             for i in range(n)])
+            suppresses = np.array([step.to == "suppress" for step in ladder] + [False], dtype=bool)
+            can = small & suppresses[np.minimum(level[name], len(ladder))]
             if not can.any():
                 continue
-            trial = list(published[name])
-            for i in np.flatnonzero(can):
-                trial[i] = None
+            trial = with_none(published[name], can)
             score = (int(small_rows({**published, name: trial}).sum()), order)
             if best is None or score < best[0]:
                 best = (score, name, can, trial)
@@ -182,16 +232,16 @@ def enforce(
     # 2b. Rows still at risk withhold every suppressible cell at once: they then share one
     # pattern (region only, say) and often make a group of k together.
     if small.any():
-        trial_cols = {name: list(published[name]) for name in names}
+        trial_cols = dict(published)
         moved = np.zeros(n, dtype=bool)
         for name in names:
             ladder = ladders.get(name, ())
             if not ladder or ladder[-1].to != "suppress":
                 continue
-            for i in np.flatnonzero(small):
-                if trial_cols[name][i] is not None:
-                    trial_cols[name][i] = None
-                    moved[i] = True
+            rows = small & ~trial_cols[name].rows_where(lambda v: v is None)
+            if rows.any():
+                trial_cols[name] = with_none(trial_cols[name], rows)
+                moved |= rows
         if moved.any():  # rows that stay small are suppressed below whatever their cells hold
             result.steps.append({"field": "*", "to": "suppress", "scope": "rows at risk",
                                  "rows": int(moved.sum())})
@@ -205,12 +255,13 @@ def enforce(
     result.suppressed_rows = [int(row_numbers[i]) for i in np.flatnonzero(small)]
     result.rows_generalised = int((touched & keep).sum())
     for name in names:
-        changed = sum(1 for i in np.flatnonzero(keep) if published[name][i] != base[name][i])
+        changed = int(np.count_nonzero(published[name].differs(base[name]) & keep))
         if changed:
             result.generalised_by_field[name] = changed
     kept = np.flatnonzero(keep & eligible)
     if len(kept):
-        sizes = group_sizes([[published[f][i] for i in kept] for f in names])
-        result.k_achieved = int(sizes.min())
-        result.groups = len({tuple(published[f][i] for f in names) for i in kept})
+        groups = _groups([published[f].group_codes(_NONE_AS_MISSING)[kept] for f in names])
+        result.k_achieved = int(np.bincount(groups)[groups].min())
+        result.groups = int(np.count_nonzero(np.bincount(_groups([published[f].group_codes()[kept]
+                                                                 for f in names]))))
     return keep, published, result

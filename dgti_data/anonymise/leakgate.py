@@ -11,10 +11,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
-from dgti_data.anonymise.detectors import detect, digits_only
-from dgti_data.anonymise.redact import KnownValue, find_known
+from dgti_data.anonymise.columns import Column
+from dgti_data.anonymise.detectors import Span, detect, detect_values, digits_only
+from dgti_data.anonymise.redact import KnownTable, KnownValue, find_known
 
 
 @dataclass(frozen=True)
@@ -70,3 +72,39 @@ def _known_in(cell: str, known: Sequence[KnownValue]) -> list[str]:
         if any(d in digits for d in kv.digits):
             kinds.add(kv.kind)
     return sorted(kinds)
+
+
+def scan_columns(
+    columns: dict[str, Column],
+    row_numbers: Sequence[int],
+    known: KnownTable,
+    known_columns: Iterable[str],
+    detected: dict[str, list[Span]],
+    recheck: dict[str, np.ndarray] | None = None,
+) -> list[Leak]:
+    """``scan`` of the published columns, in the same order: detectors once per distinct value
+    (``detected`` caches ``detect`` per text), known values only in the rows that hold one.
+
+    ``recheck[column]`` may limit the known-value search to rows whose cell is not one already
+    searched with the same known values and found clean (a redacted column: the rows that
+    redaction changed or that held a known value)."""
+    leaks: list[Leak] = []
+    for column, col in columns.items():
+        kinds = [sorted({s.kind for s in spans}) if spans else []
+                 for spans in detect_values(col.values, detected, col.arrow)]
+        flagged = np.array([bool(k) for k in kinds], dtype=bool)
+        if not flagged.any():
+            continue
+        for i in np.flatnonzero(flagged[col.codes]).tolist():
+            for kind in kinds[col.codes[i]]:
+                leaks.append(Leak(column, int(row_numbers[i]), kind))
+    found = {(leak.field, leak.row) for leak in leaks}
+    for column in known_columns:
+        if column not in columns:
+            continue
+        col = columns[column]
+        for i in np.flatnonzero(known.hits(col, (recheck or {}).get(column))).tolist():
+            for kind in _known_in(str(col.values[col.codes[i]]), known.row(i)):
+                if (column, int(row_numbers[i])) not in found:
+                    leaks.append(Leak(column, int(row_numbers[i]), kind, "known-value"))
+    return leaks

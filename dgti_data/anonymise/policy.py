@@ -67,6 +67,17 @@ class Policy:
         """Fields whose raw values are personal data of a known kind (looked for in other cells)."""
         return tuple(f for f in self.fields if f.personal_kind)
 
+    @property
+    def known_value_columns(self) -> list[str]:
+        """Published columns where a row's own dropped values could hide: free text and kept
+        unconstrained strings (searched by the leak gate)."""
+        return [
+            f.name for f in self.published_fields
+            if f.treatment == "redact"
+            or (f.treatment == "keep" and f.spec.type == "string"
+                and not {"enum", "pattern"} & set(f.spec.constraints))
+        ]
+
     def field(self, name: str) -> FieldPolicy:
         return next(f for f in self.fields if f.name == name)
 
