@@ -7,10 +7,9 @@ schema does not know.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,8 +17,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
 from pydantic import SecretStr
 
 from dgti_data.anonymise import kanon, leakgate
@@ -31,6 +28,7 @@ from dgti_data.anonymise.policy import FieldPolicy, Policy, load_policy, publish
 from dgti_data.anonymise.pseudonym import Pseudonymiser
 from dgti_data.anonymise.redact import KnownTable, redact_column
 from dgti_data.anonymise.report import AnonymisationReport, FieldReport
+from dgti_data.csvout import write_frame_csv
 from dgti_data.datasets import Dataset
 
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
@@ -82,66 +80,15 @@ class AnonymisedTable:
             return paths
         columns = list(self.frame.columns)
         types = {f["name"]: f.get("type", "string") for f in self.published_schema.get("fields", [])}
-        counts: dict[tuple[int, int], tuple[str, int]] = {}  # (first row, column) → field, cells
-        fields = []
-        for i, name in enumerate(columns):
-            field_texts, rows = _csv_fields(self.frame.iloc[:, i], types.get(name, "string") == "string",
-                                            alone=len(columns) == 1)
-            if len(rows):
-                counts[(int(rows[0]), i)] = (name, len(rows))
-            fields.append(field_texts)
-        with csv_path.open("w", encoding="utf-8", newline="") as fh:
-            csv.writer(fh, lineterminator="\n").writerow(columns)
-            if fields:  # the rows' fields joined in Arrow (the csv module's writerows: ~9 s for 1M rows)
-                text = pa.large_string()
-                lines = pc.binary_join_element_wise(*fields, pa.scalar(",", text))
-                lines = pc.binary_join_element_wise(lines, pa.scalar("", text), pa.scalar("\n", text))
-                for start in range(0, len(lines), _WRITE_ROWS):
-                    fh.write("".join(lines.slice(start, _WRITE_ROWS).to_pylist()))
-            else:
-                fh.write("\n" * len(self.frame))
-        self.neutralised = dict(counts[key] for key in sorted(counts))  # in the order rows met them
+        text = [i for i, c in enumerate(columns) if types.get(c, "string") == "string"]
+        rewrites = dict.fromkeys(text, neutralise_formula)
+        changed = write_frame_csv(csv_path, self.frame, rewrites=rewrites)
+        counts: Counter[str] = Counter()  # in the order rows met them; two columns may share a name
+        for i, cells_changed in changed.items():
+            counts[columns[i]] += cells_changed
+        self.neutralised = dict(counts)
         paths["csv"] = csv_path
         return paths
-
-
-def _csv_fields(values: pd.Series, text: bool, alone: bool) -> tuple[pa.Array, np.ndarray]:
-    """Each cell of the column as the csv module writes it in a row (``alone``: as the row's only
-    field), text cells passed through ``neutralise_formula`` if ``text``; and the rows that changed.
-
-    Once per distinct value when all are ``str`` (equal values then write alike); cell by cell
-    otherwise (1 and 1.0 are equal but written differently)."""
-    if pd.api.types.infer_dtype(values, skipna=True) in ("string", "empty"):
-        codes, uniques = pd.factorize(values, use_na_sentinel=True)
-        distinct = uniques.tolist()
-        codes = codes.astype(np.intp, copy=True)
-        gaps = np.flatnonzero(codes < 0)
-        if len(gaps):  # None, NaN, …: written as the csv module writes each
-            codes[gaps] = np.arange(len(distinct), len(distinct) + len(gaps))
-            distinct += values.iloc[gaps].tolist()
-    else:
-        codes, distinct = np.arange(len(values)), values.tolist()
-    safe = [neutralise_formula(v) if text and isinstance(v, str) else v for v in distinct]
-    changed = np.array([a is not b for a, b in zip(safe, distinct, strict=True)], dtype=bool)
-    rows = np.flatnonzero(changed[codes]) if changed.any() else np.zeros(0, dtype=np.intp)
-    written = pa.array([_csv_field(v, alone) for v in safe], type=pa.large_string())
-    return written.take(pa.array(codes)), rows
-
-
-_CSV_SPECIAL = re.compile('[,"\r\n]')
-_WRITE_ROWS = 100_000  # lines joined per write: bounded memory
-
-
-def _csv_field(value: Any, alone: bool = False) -> str:
-    """``value`` as the csv module writes it as a field of a row (``alone``: the only one)."""
-    if type(value) is str and value and _CSV_SPECIAL.search(value) is None:
-        return value
-    if value is None and not alone:
-        return ""
-    out = io.StringIO()
-    row = [value] if alone else ["", value]
-    csv.writer(out, lineterminator="\n").writerow(row)
-    return out.getvalue()[0 if alone else 1:-1]
 
 
 def _raw_ok(value: str, fp: FieldPolicy) -> bool:

@@ -22,7 +22,8 @@ import pandas as pd
 import pytest
 from pydantic import SecretStr
 
-from dgti_data.anonymise import AnonymisationReport, AnonymisedTable, anonymise, core, detectors, load_policy
+from dgti_data import csvout
+from dgti_data.anonymise import AnonymisationReport, AnonymisedTable, anonymise, detectors, load_policy
 from dgti_data.anonymise.columns import Column, _cell, cells
 from dgti_data.anonymise.core import neutralise_formula
 from dgti_data.anonymise.detectors import detect, digits_only, python_spaces, screen
@@ -270,7 +271,7 @@ def plain_write(table: AnonymisedTable) -> tuple[str, dict[str, int]]:
 @pytest.mark.parametrize("names", [("b", "a", "n", "c"), ("a",)])
 def test_write_matches_the_cell_by_cell_writer(tmp_path: Path, names: tuple[str, ...],
                                                monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(core, "_WRITE_ROWS", 7)  # written in several parts
+    monkeypatch.setattr(csvout, "CHUNK_ROWS", 7)  # written in several parts
     rng = random.Random(6)
     cells = ["=cmd|' /C calc'!A0", "+SUM(A1)", "-5", "+3.2", "@x", "\tx", "\rx", "ok", "a,b", 'say "hi"',
              "line\nbreak", None, float("nan"), 7, 2.5, True, np.str_("=np"), "", "-", "=1+1", " sp ",
