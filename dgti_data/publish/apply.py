@@ -59,8 +59,9 @@ DELETE_KEYS = 500  # keys per datastore_delete call
 # get the datastore_upsert batches above.
 BULK_PLUGIN = "dgti_bulk"
 BULK_ACTION = "dgti_datastore_load"
-# A sync reloads the whole table in bulk when it changes at least this share of its rows: a bulk
-# load of every row costs about as much as upserting this share of them (see docs/performance.md).
+# A sync reloads the whole table in bulk when it changes at least this share of its rows (a bulk
+# load of every row costs about as much as upserting this share of them, see docs/performance.md)
+# and more rows than one upsert batch: a few changed rows stay one upsert call that keeps the others.
 BULK_SYNC_SHARE = 0.05
 
 LoadPath = Literal["bulk", "upsert"]
@@ -165,7 +166,8 @@ def _use_bulk(portal: Portal, step: DatastoreStep) -> bool:
         return portal.offers(BULK_PLUGIN)
     if step.action == "sync":
         changed = len(step.rows.upserts) + len(step.rows.deletes)
-        return changed >= BULK_SYNC_SHARE * max(step.rows.after, 1) and portal.offers(BULK_PLUGIN)
+        many = changed > BATCH_ROWS and changed >= BULK_SYNC_SHARE * step.rows.after
+        return many and portal.offers(BULK_PLUGIN)
     return False
 
 
