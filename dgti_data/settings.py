@@ -64,6 +64,8 @@ class Settings(BaseSettings):
     hub_ckan_port: int = 55000
     # Opt-in: ckanext-xloader and a ``ckan jobs worker`` on the hub, to compare loads with it.
     hub_xloader: bool = False
+    # CKAN's per-text-column full-text indexes (its default); off: only ``_full_text`` is indexed.
+    hub_fts_column_indexes: bool = True
 
     # Pipeline.
     schemas_dir: Path = PROJECT_ROOT / "schemas"
