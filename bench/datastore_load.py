@@ -175,6 +175,7 @@ def main() -> None:
     parser.add_argument("--xloader-runs", type=int, default=2)
     parser.add_argument("--slice", type=int, default=100_000)
     parser.add_argument("--skip-xloader", action="store_true")
+    parser.add_argument("--out", type=Path, default=OUT, help="where the JSON goes")
     args = parser.parse_args()
 
     from dgti_data.ckan import CkanClient
@@ -254,8 +255,9 @@ def main() -> None:
     doc["load_average"]["end"] = load_average()
     doc["ratios"] = ratios(doc)
     report(doc)
-    OUT.write_text(json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
-    print(f"wrote {OUT.relative_to(ROOT)}")
+    doc["hub_fts_column_indexes"] = settings.hub_fts_column_indexes
+    args.out.write_text(json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
+    print(f"wrote {args.out}")
 
 
 def ratios(doc: dict[str, Any]) -> dict[str, float]:
