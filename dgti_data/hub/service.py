@@ -98,6 +98,8 @@ def _up(paths: HubPaths) -> HubConnection:
                 say(f"ckan jobs worker: {ckan.restart_worker(paths)}")
             else:
                 say(f"ckan jobs worker: {ckan.start_worker(paths)}")
+    elif ckan.worker_pid(paths) is not None:  # XLoader was on at the previous `hub up`
+        say(f"ckan jobs worker: {ckan.stop_worker(paths)}")
 
     total = time.monotonic() - start
     say(
