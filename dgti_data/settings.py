@@ -38,6 +38,8 @@ class Settings(BaseSettings):
     ckan_token: SecretStr | None = None
     ckan_organization: str | None = None
     ckan_timeout: float = 30.0
+    # The wait for one bulk DataStore load (dgti_datastore_load: a whole table in one call).
+    ckan_load_timeout: float = 900.0
     # Retries of transient failures (unreachable portal, timeout, HTTP 5xx/429): read calls are
     # retried by the client, writes by planning again (publish layer). Exponential backoff with
     # jitter: ``ckan_backoff_s`` doubles per attempt up to ``ckan_backoff_max_s``.
@@ -60,6 +62,10 @@ class Settings(BaseSettings):
     hub_redis_port: int = 56379
     hub_solr_port: int = 58983
     hub_ckan_port: int = 55000
+    # Opt-in: ckanext-xloader and a ``ckan jobs worker`` on the hub, to compare loads with it.
+    hub_xloader: bool = False
+    # CKAN's per-text-column full-text indexes (its default); off: only ``_full_text`` is indexed.
+    hub_fts_column_indexes: bool = True
 
     # Pipeline.
     schemas_dir: Path = PROJECT_ROOT / "schemas"

@@ -44,6 +44,8 @@ USER_AGENT = f"dgti-data/{__version__}"
 # Actions whose name ends like this only read. Everything else is counted as a write.
 _READ_SUFFIXES = ("_show", "_list", "_search", "_search_sql", "_autocomplete", "_count", "_info")
 _READ_ACTIONS = frozenset({"site_read", "status_show", "help_show", "datastore_info"})
+# Writes that may legitimately take minutes (a whole table in one call): ``long_timeout`` applies.
+LONG_ACTIONS = frozenset({"dgti_datastore_load"})
 
 
 def is_read_action(action: str) -> bool:
@@ -92,12 +94,15 @@ class CkanClient:
         *,
         counter: CallCounter | None = None,
         retry: RetryPolicy = NO_RETRY,
+        long_timeout: float = 900.0,
     ) -> None:
         self.url = url.rstrip("/")
         self.timeout = timeout
+        self.long_timeout = max(long_timeout, timeout)
         self.retry = retry
         self.counter = counter if counter is not None else CallCounter()
         self._status = threading.local()
+        self._extensions: frozenset[str] | None = None
         session = requests.Session()
         session.hooks["response"].append(self._remember_status)
         self._remote = ckanapi.RemoteCKAN(
@@ -131,16 +136,17 @@ class CkanClient:
         return self._call_once(action, None, data)
 
     def _call_once(self, action: str, files: dict[str, Any] | None, data: dict[str, Any]) -> Any:
+        timeout = self.long_timeout if action in LONG_ACTIONS else self.timeout
         self.counter.record(action)
         self._status.code = None
         log.debug("CKAN %s %s", action, self.url)
         try:
             return self._remote.call_action(
-                action, data, files=files, requests_kwargs={"timeout": self.timeout}
+                action, data, files=files, requests_kwargs={"timeout": timeout}
             )
         except requests.Timeout:
             raise CkanConnectionError(
-                action, f"no answer from {self.url} within {self.timeout:g} s"
+                action, f"no answer from {self.url} within {timeout:g} s"
             ) from None
         except requests.ConnectionError as exc:
             raise CkanConnectionError(
@@ -184,6 +190,12 @@ class CkanClient:
     def status(self) -> dict[str, Any]:
         """``status_show``: CKAN's version and plugins; needs no token."""
         return self.call("status_show")
+
+    def extensions(self) -> frozenset[str]:
+        """The plugins the portal runs (``status_show``), asked once per client."""
+        if self._extensions is None:
+            self._extensions = frozenset(self.status().get("extensions") or ())
+        return self._extensions
 
     def package_show(self, name_or_id: str) -> dict[str, Any]:
         return self.call("package_show", id=name_or_id)

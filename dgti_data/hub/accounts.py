@@ -7,6 +7,8 @@
 
 from __future__ import annotations
 
+import json
+
 from pydantic import SecretStr
 
 from dgti_data.ckan.client import CkanClient
@@ -20,6 +22,7 @@ from dgti_data.hub.layout import (
     OTHER_ORGANIZATION_TITLE,
     SYSADMIN,
     HubPaths,
+    write_private,
 )
 from dgti_data.hub.processes import HubError, say
 from dgti_data.settings import HubConnection
@@ -118,3 +121,16 @@ def ensure(paths: HubPaths, secrets: dict[str, str]) -> HubConnection:
         sysadmin_token=sysadmin_token,
         solr_url=f"http://127.0.0.1:{settings.hub_solr_port}/solr/ckan",
     )
+
+
+def ensure_xloader_token(paths: HubPaths, secrets: dict[str, str], connection: HubConnection) -> bool:
+    """A sysadmin token for XLoader's jobs (kept in ``secrets.json``); True if it was made now."""
+    url = connection.ckan_url
+    current = secrets.get("xloader_token")
+    if _token_works(url, SecretStr(current) if current else None, SYSADMIN):
+        return False
+    say("accounts: creating XLoader's API token")
+    admin = CkanClient(url, connection.sysadmin_token, timeout=60)
+    secrets["xloader_token"] = admin.call("api_token_create", user=SYSADMIN, name="xloader")["token"]
+    write_private(paths.secrets_file, json.dumps(secrets, indent=2) + "\n")
+    return True

@@ -20,9 +20,15 @@ from dgti_data.settings import Settings
 PACKAGE_DIR = Path(__file__).resolve().parent
 SOLR_FILES = PACKAGE_DIR / "solr"
 SCHEMA_FILE = PACKAGE_DIR / "gd_catalog_dataset.yaml"
+# The hub's own CKAN plugin (a separate distribution, installed into CKAN's virtualenv).
+PLUGIN_DIR = PACKAGE_DIR / "ckanext_dgti"
 
 SCHEMING_VERSION = "3.1.0"
 GUNICORN_VERSION = "27.0.1"
+# Opt-in (Settings.hub_xloader). 2.6.0 clashes with CKAN 2.11's pins; 2.5.2's wheel omits these
+# run-time dependencies, so they are installed beside it.
+XLOADER_VERSION = "2.5.2"
+XLOADER_MISSING_DEPS = ("chardet", "tabulator==1.53.5", "Unidecode", "ckantoolkit")
 
 # Accounts and organisations the hub creates.
 SYSADMIN = "dgti-admin"

@@ -47,6 +47,10 @@ def _up(paths: HubPaths) -> HubConnection:
             lambda: solr.launcher_classes(paths, solr.classpath(paths)) and "ready"
         )
         say(f"ckan venv: {ckan_job.result()}")
+        plugins_changed = ckan.install_plugin(paths)
+        say(f"ckan plugin ckanext-dgti: {'installed' if plugins_changed else 'present'}")
+        if paths.settings.hub_xloader:
+            plugins_changed = ckan.install_xloader(paths) or plugins_changed
         say(f"solr jars: {solr_job.result()}")
 
     with phase("solr (start)", timings):
@@ -64,7 +68,7 @@ def _up(paths: HubPaths) -> HubConnection:
         configured = ckan.configure(paths, secrets)
         say(f"ckan config: {configured}")
         say(f"ckan database: {ckan.init_database(paths)}")
-        changed = configured != "unchanged" or schema_before != _read(
+        changed = plugins_changed or configured != "unchanged" or schema_before != _read(
             paths.ckan_dir / ckan.SCHEMA_NAME
         )
 
@@ -81,6 +85,21 @@ def _up(paths: HubPaths) -> HubConnection:
     with phase("accounts", timings):
         connection = accounts.ensure(paths, secrets)
         write_hub_file(paths, connection)
+
+    if paths.settings.hub_xloader:
+        with phase("xloader (token, jobs worker)", timings):
+            if accounts.ensure_xloader_token(paths, secrets, connection):
+                say(f"ckan config: {ckan.configure(paths, secrets)}")
+                ckan.reload(paths)
+                time.sleep(1.0)
+                ckan.wait_ready(paths)
+                say(f"ckan jobs worker: {ckan.restart_worker(paths)}")
+            elif changed:
+                say(f"ckan jobs worker: {ckan.restart_worker(paths)}")
+            else:
+                say(f"ckan jobs worker: {ckan.start_worker(paths)}")
+    elif ckan.worker_pid(paths) is not None:  # XLoader was on at the previous `hub up`
+        say(f"ckan jobs worker: {ckan.stop_worker(paths)}")
 
     total = time.monotonic() - start
     say(
@@ -140,6 +159,8 @@ def down(settings: Settings | None = None, *, purge: bool = False) -> None:
 
 
 def _down(paths: HubPaths, purge: bool) -> None:
+    with phase("ckan jobs worker stop"):
+        say(f"ckan jobs worker: {ckan.stop_worker(paths)}")
     for name, module in (("ckan", ckan), ("solr", solr), ("redis", redis),
                          ("postgres", postgres)):
         with phase(f"{name} stop"):
@@ -184,8 +205,11 @@ def status(settings: Settings | None = None) -> dict[str, str]:
                               s.hub_solr_port)
     result["ckan"] = describe(ckan.running_pid(paths), ckan.is_up(paths), ckan.url(paths),
                               s.hub_ckan_port)
+    worker = ckan.worker_pid(paths)
+    if worker is not None or s.hub_xloader:
+        result["ckan worker"] = f"running (pid {worker})" if worker else "stopped"
     result["hub.json"] = str(s.hub_file) if s.hub_file.exists() else "missing"
-    stale = [name for name in ("solr", "ckan", "redis")
+    stale = [name for name in ("solr", "ckan", "redis", "ckan-worker")
              if paths.pidfile(name).exists() and not pid_alive(read_pid(paths.pidfile(name)))]
     if stale:
         result["note"] = f"stale pid files (process gone): {', '.join(stale)}"

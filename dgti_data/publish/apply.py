@@ -10,6 +10,9 @@ Order, chosen so that a crash at any point leaves something the next plan repair
    means the next plan compares rows again and finds little or nothing to do;
    The data preview's default views are made once the table exists (CKAN makes them at
    resource creation only for resources already in the DataStore).
+   On a portal running the hub's ``dgti_bulk`` plugin, a new table (or a sync changing many rows)
+   is loaded by one ``dgti_datastore_load`` call that COPYs the resource's uploaded file into the
+   table ``datastore_create`` made; a changed file is then uploaded before the load;
 3. ``datapackage.json`` and the reports are uploaded when their sha256 differs;
 4. resources that are ours but no longer published (or duplicated) are deleted;
 5. only then is a new (or still private) dataset made public.
@@ -26,7 +29,7 @@ from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from dgti_data.ckan import ValidationError
 from dgti_data.errors import TerminalError
@@ -51,6 +54,17 @@ BATCH_ROWS = 5_000  # records per datastore_create/upsert call
 # inserts and a sync's upserts touch distinct keys; the marker is written only after every batch.
 PARALLEL_BATCHES = 2
 DELETE_KEYS = 500  # keys per datastore_delete call
+# The bulk path: the hub's CKAN plugin (dgti_data/hub/ckanext_dgti) offers one action that replaces
+# a table's rows with the resource's uploaded CSV by PostgreSQL COPY. Portals without it (data.go.th)
+# get the datastore_upsert batches above.
+BULK_PLUGIN = "dgti_bulk"
+BULK_ACTION = "dgti_datastore_load"
+# A sync reloads the whole table in bulk when it changes at least this share of its rows (a bulk
+# load of every row costs about as much as upserting this share of them, see docs/performance.md)
+# and more rows than one upsert batch: a few changed rows stay one upsert call that keeps the others.
+BULK_SYNC_SHARE = 0.05
+
+LoadPath = Literal["bulk", "upsert"]
 
 
 class PlanRefused(TerminalError):
@@ -72,6 +86,8 @@ class Applied:
     url: str
     package: dict[str, Any] | None = None
     resource_urls: dict[str, str] = field(default_factory=dict)
+    # How the DataStore rows were written: one bulk COPY call, upsert batches, or not at all.
+    datastore_load: LoadPath | None = None
 
 
 def _batches(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
@@ -144,22 +160,54 @@ def _delete_rows(portal: Portal, rid: str, step: DatastoreStep) -> None:
             portal.call("datastore_delete", resource_id=rid, force=True, filters=filters)
 
 
-def _sync_datastore(plan: DatasetPlan, portal: Portal, rid: str, batch_rows: int) -> None:
+def _use_bulk(portal: Portal, step: DatastoreStep) -> bool:
+    """Whether to load by one bulk call: the portal must offer it (asked only when rows change)."""
+    if step.action in ("create", "recreate"):
+        return portal.offers(BULK_PLUGIN)
+    if step.action == "sync":
+        changed = len(step.rows.upserts) + len(step.rows.deletes)
+        many = changed > BATCH_ROWS and changed >= BULK_SYNC_SHARE * step.rows.after
+        return many and portal.offers(BULK_PLUGIN)
+    return False
+
+
+def _bulk_load(plan: DatasetPlan, portal: Portal, rid: str, sha256: str) -> None:
+    """Replace the table's rows with the resource's uploaded file (which must be this bundle's)."""
+    bundle = plan.bundle
+    result = portal.call(BULK_ACTION, resource_id=rid, hash=sha256,
+                         **ds.load_conversions(bundle.table_schema))
+    if bundle.rows is not None and result.get("rows") != bundle.rows:
+        raise TerminalError(f"{plan.name}: the DataStore loaded {result.get('rows')} rows, "
+                            f"the bundle has {bundle.rows}")
+    log.info("%s: %s rows loaded in bulk (%s)", plan.name, result.get("rows"), result.get("seconds"))
+
+
+def _sync_datastore(plan: DatasetPlan, portal: Portal, rid: str, batch_rows: int, bulk: bool,
+                    sha256: str) -> LoadPath:
     step = plan.datastore
     assert step is not None
     bundle = plan.bundle
     if step.action == "recreate":
         portal.call("datastore_delete", resource_id=rid, force=True)
+    if step.action in ("create", "recreate") and bulk:
+        portal.call("datastore_create", resource_id=rid, force=True, fields=step.fields,
+                    primary_key=step.primary_key, records=[])
+        _bulk_load(plan, portal, rid, sha256)
+        return "bulk"
     if step.action in ("create", "recreate"):
         _load_rows(portal, rid, step, ds.read_records(bundle.data_csv, bundle.table_schema),
                    batch_rows, first=True)
-        return
+        return "upsert"
     if step.dictionary:
         portal.call("datastore_create", resource_id=rid, force=True, fields=step.fields,
                     primary_key=step.primary_key)
+    if step.action == "sync" and bulk:
+        _bulk_load(plan, portal, rid, sha256)
+        return "bulk"
     if step.action == "sync":
         _load_rows(portal, rid, step, step.rows.upserts, batch_rows, first=False)
         _delete_rows(portal, rid, step)
+    return "upsert"
 
 
 def _upload(portal: Portal, action: str, step: ResourceStep, **extra: Any) -> dict[str, Any]:
@@ -169,31 +217,41 @@ def _upload(portal: Portal, action: str, step: ResourceStep, **extra: Any) -> di
 
 def _data_resource(
     plan: DatasetPlan, portal: Portal, package_id: str, batch_rows: int
-) -> dict[str, Any] | None:
+) -> LoadPath | None:
+    """Upload the data CSV, load the DataStore, then mark what the DataStore holds.
+
+    The bulk path loads the file the resource holds, so a changed file is uploaded before the load
+    (without the marker: a crash between them leaves a table the next plan compares and repairs).
+    """
     data, store = plan.resources[0], plan.datastore
     assert data.key == DATA_KEY and store is not None
     markers = {MARK_DATA: store.marker, MARK_PK: ",".join(store.primary_key)}
-    result = None
+    bulk = _use_bulk(portal, store)
+    uploaded = False
     if data.action == "create":
-        result = _upload(portal, "resource_create", data, package_id=package_id)
-        data.resource_id = result["id"]
+        data.resource_id = _upload(portal, "resource_create", data, package_id=package_id)["id"]
+        uploaded = True
+    elif data.action == "update" and data.upload and bulk:
+        _upload(portal, "resource_patch", data, id=data.resource_id)
+        uploaded = True
     assert data.resource_id is not None
+    load = None
     if store.action != "unchanged":
-        _sync_datastore(plan, portal, data.resource_id, batch_rows)
+        load = _sync_datastore(plan, portal, data.resource_id, batch_rows, bulk, data.sha256)
     if store.create_views:  # idempotent: CKAN skips view types the resource already has
         resource = {"id": data.resource_id, "package_id": package_id, "datastore_active": True,
                     "name": data.name, "format": data.format, "url_type": "upload"}
         portal.call("resource_create_default_resource_views", resource=resource,
                     create_datastore_views=True)
     loaded = store.action in ("create", "recreate", "sync")
-    if data.action == "update" and data.upload:
-        result = _upload(portal, "resource_patch", data, id=data.resource_id, **(markers if loaded else {}))
-    elif data.action == "update":
+    if data.action == "update" and data.upload and not uploaded:
+        _upload(portal, "resource_patch", data, id=data.resource_id, **(markers if loaded else {}))
+    elif data.action == "update" and not uploaded:
         fields = data.fields() | (markers if loaded else {})
-        result = portal.call("resource_patch", id=data.resource_id, **fields)
+        portal.call("resource_patch", id=data.resource_id, **fields)
     elif loaded:
-        result = portal.call("resource_patch", id=data.resource_id, **markers)
-    return result
+        portal.call("resource_patch", id=data.resource_id, **markers)
+    return "bulk" if load == "bulk" else ("upsert" if loaded else None)
 
 
 def apply_plan(plan: DatasetPlan, portal: Portal, *, batch_rows: int = BATCH_ROWS) -> Applied:
@@ -214,7 +272,7 @@ def apply_plan(plan: DatasetPlan, portal: Portal, *, batch_rows: int = BATCH_ROW
         package = plan.existing
     package_id = package["id"]
 
-    _data_resource(plan, portal, package_id, batch_rows)
+    load = _data_resource(plan, portal, package_id, batch_rows)
     for step in plan.resources[1:]:
         if step.action == "create":
             _upload(portal, "resource_create", step, package_id=package_id)
@@ -230,7 +288,7 @@ def apply_plan(plan: DatasetPlan, portal: Portal, *, batch_rows: int = BATCH_ROW
         package = portal.call("package_patch", id=package_id, private=False)
     else:
         package = portal.call("package_show", id=package_id)
-    return Applied(plan, url, package, _urls(package))
+    return Applied(plan, url, package, _urls(package), datastore_load=load)
 
 
 def _urls(package: dict[str, Any] | None) -> dict[str, str]:

@@ -84,6 +84,9 @@ def publish_cmd(
     for o in outcomes:
         click.echo(o.plan.render())
         click.echo(f"  → {o.status}" + (f": {o.url}" if o.url else ""))
+        if o.applied is not None and o.applied.datastore_load is not None:
+            how = {"bulk": "one bulk COPY call (dgti_datastore_load)", "upsert": "datastore_upsert batches"}
+            click.echo(f"  DataStore rows written by {how[o.applied.datastore_load]}")
     c = target.portal.counter
     prefix = "dry run: " if dry_run else ""
     click.echo(f"{prefix}{c.writes} write calls, {c.reads} read calls to {target.url}")

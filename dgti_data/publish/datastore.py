@@ -128,6 +128,19 @@ class RecordConverter:
         return {f["name"]: self.value(f["name"], row.get(f["name"]), line) for f in self.fields}
 
 
+def load_conversions(table_schema: dict[str, Any]) -> dict[str, Any]:
+    """How the published CSV spells missing values and booleans, for ``dgti_datastore_load``: the
+    server applies the conversions ``RecordConverter`` applies before an upsert, so both load
+    paths store the same values."""
+    conv = RecordConverter(table_schema)
+    bools = [name for name, kind in conv.types.items() if kind == "bool"]
+    return {
+        "missing_values": sorted(conv.missing),
+        "true_values": {name: sorted(conv.true[name]) for name in bools},
+        "false_values": {name: sorted(conv.false[name]) for name in bools},
+    }
+
+
 def _bad(raw: str) -> Any:
     raise ValueError(raw)
 

@@ -34,6 +34,10 @@ class Portal:
     def call(self, action: str, **data: Any) -> Any:
         return self.client.call(action, **data)
 
+    def offers(self, plugin: str) -> bool:
+        """Whether the portal runs ``plugin`` (``status_show``'s extensions, asked once)."""
+        return plugin in self.client.extensions()
+
     def upload(self, action: str, source: Path | bytes, file_name: str, **data: Any) -> Any:
         """``resource_create``/``resource_patch`` with a file (or bytes) as the multipart ``upload``.
 

@@ -72,7 +72,8 @@ def connect(
         org = organization or s.ckan_organization
         if not org:
             raise ConfigurationError("no organisation to publish to: set DGTI_CKAN_ORGANIZATION")
-        client = CkanClient(s.ckan_url, token, timeout=s.ckan_timeout, retry=retry_policy(s))
+        client = CkanClient(s.ckan_url, token, timeout=s.ckan_timeout, retry=retry_policy(s),
+                            long_timeout=s.ckan_load_timeout)
         configured = s.ckan_organization or org
         return _checked(Target(Portal(client), org, namespace), s, configured)
     hub = s.hub_connection()
@@ -85,7 +86,7 @@ def connect(
 
         hub = ensure_hub(s)
     client = CkanClient(hub.ckan_url, token or hub.editor_token, timeout=s.ckan_timeout,
-                        retry=retry_policy(s))
+                        retry=retry_policy(s), long_timeout=s.ckan_load_timeout)
     configured = s.ckan_organization or hub.organization
     return _checked(Target(Portal(client), organization or configured, namespace), s, configured)
 

@@ -56,6 +56,7 @@ CANNED: dict[str, tuple[int, object, float]] = {
     "datastore_search": (400, _error("Search Query Error", message="bad sort"), 0),
     "datastore_create": (400, "Bad request - JSON Error: not a JSON body", 0),
     "resource_show": (200, {"success": True, "result": {"id": "r1"}}, 2.0),
+    "dgti_datastore_load": (200, {"success": True, "result": {"rows": 3}}, 0.6),
 }
 
 
@@ -165,6 +166,20 @@ def test_timeout_is_transient(server_url: str) -> None:
     with pytest.raises(CkanConnectionError) as caught:
         slow.call("resource_show", id="r1")
     assert isinstance(caught.value, TransientError)
+
+
+def test_a_bulk_load_waits_the_long_timeout(server_url: str) -> None:
+    client = CkanClient(server_url, SecretStr(TOKEN), timeout=0.3, long_timeout=5)
+    assert client.call("dgti_datastore_load", resource_id="r1") == {"rows": 3}
+    assert client.counter.write_actions == {"dgti_datastore_load": 1}
+    with pytest.raises(CkanConnectionError):
+        client.call("resource_show", id="r1")  # every other call keeps the short timeout
+
+
+def test_extensions_are_asked_once(server_url: str) -> None:
+    client = CkanClient(server_url, None, timeout=5)
+    assert client.extensions() == frozenset() and client.extensions() == frozenset()
+    assert client.counter.by_action["status_show"] == 1
 
 
 def _closed_port() -> int:

@@ -1,0 +1,1 @@
+"""dgti-data hub plugin (see plugin.py)."""
