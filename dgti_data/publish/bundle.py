@@ -20,6 +20,7 @@ from typing import Any
 
 from dgti_data.datasets import Catalog, Dataset
 from dgti_data.errors import ConfigurationError, TerminalError
+from dgti_data.publish.csvscan import count_rows
 
 MANIFEST = "publication.json"
 # Table Schema properties only the pipeline uses: raw-export headers and anonymisation rules.
@@ -107,11 +108,6 @@ class PublicationBundle:
 def read_header(path: Path) -> list[str]:
     with path.open(encoding="utf-8", newline="") as fh:
         return next(csv.reader(fh), [])
-
-
-def count_rows(path: Path) -> int:
-    with path.open(encoding="utf-8", newline="") as fh:
-        return max(sum(1 for _ in csv.reader(fh)) - 1, 0)
 
 
 def sha256_file(path: Path) -> str:

@@ -11,7 +11,6 @@ description go into the description (``notes``) under the Thai one.
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import re
 from pathlib import Path
@@ -19,6 +18,7 @@ from typing import Any
 
 from dgti_data.datasets import Dataset
 from dgti_data.errors import ConfigurationError
+from dgti_data.publish.csvscan import distinct_values
 
 _RENAMED = {
     "license": "license_id",
@@ -78,12 +78,8 @@ def notes(dataset: Dataset, gd: dict[str, Any]) -> str:
 
 def years_of_data(csv_path: Path, field_name: str) -> tuple[str, str] | None:
     """First and last Buddhist-Era year in the data's ``field_name`` column (None if no values)."""
-    years: set[int] = set()
-    with csv_path.open(encoding="utf-8", newline="") as fh:
-        for row in csv.DictReader(fh):
-            value = (row.get(field_name) or "").strip()
-            if value.isascii() and value.isdigit():
-                years.add(int(value))
+    cells = map(str.strip, distinct_values(csv_path, field_name))
+    years = {int(v) for v in cells if v.isascii() and v.isdigit()}
     if not years:
         return None
     return str(min(years)), str(max(years))

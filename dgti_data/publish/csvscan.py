@@ -1,0 +1,56 @@
+"""Row count and one column of a published CSV, read by Arrow's parser instead of the csv module.
+
+A publication re-reads its own CSV (half a gigabyte at 1M rows) to count rows and to find the
+years of data; with the csv module that was most of an unchanged re-run (about 15 s at 1M rows).
+The file is the pipeline's own output (UTF-8, minimal quoting, quoted line breaks), which Arrow
+parses as the csv module does; any file Arrow refuses is read by the csv module, so the answer
+never depends on which parser ran.
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.csv as pacsv
+
+
+def _arrow_column(path: Path, name: str | None) -> pa.ChunkedArray | None:
+    """``name`` (or the first column) as strings, None when Arrow cannot read the file as the csv
+    module would (ragged rows, a missing column, bad UTF-8, a header-only or empty file)."""
+    try:
+        with path.open(encoding="utf-8", newline="") as fh:
+            header = next(csv.reader(fh), [])
+        column = name if name is not None else (header[0] if header else None)
+        if column is None or header.count(column) != 1:
+            return None
+        table = pacsv.read_csv(
+            path,
+            parse_options=pacsv.ParseOptions(newlines_in_values=True),
+            convert_options=pacsv.ConvertOptions(
+                include_columns=[column], column_types={column: pa.large_string()},
+                strings_can_be_null=False, quoted_strings_can_be_null=False,
+            ),
+        )
+    except (pa.ArrowException, UnicodeDecodeError, OSError):
+        return None
+    return table.column(0)
+
+
+def count_rows(path: Path) -> int:
+    """Data rows (records after the header), as ``csv.reader`` counts them."""
+    column = _arrow_column(path, None)
+    if column is not None:
+        return len(column)
+    with path.open(encoding="utf-8", newline="") as fh:
+        return max(sum(1 for _ in csv.reader(fh)) - 1, 0)
+
+
+def distinct_values(path: Path, name: str) -> set[str]:
+    """The distinct cells of column ``name`` (missing cells as ``""``)."""
+    column = _arrow_column(path, name)
+    if column is not None:
+        return set(column.unique().to_pylist())
+    with path.open(encoding="utf-8", newline="") as fh:
+        return {row.get(name) or "" for row in csv.DictReader(fh)}
