@@ -16,26 +16,35 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 
-def _arrow_column(path: Path, name: str | None) -> pa.ChunkedArray | None:
-    """``name`` (or the first column) as strings, None when Arrow cannot read the file as the csv
-    module would (ragged rows, a missing column, bad UTF-8, a header-only or empty file)."""
+def arrow_table(path: Path, names: list[str] | None = None) -> pa.Table | None:
+    """Columns ``names`` (default: all) as strings, or None when Arrow cannot read the file as the
+    csv module would: ragged rows, bad UTF-8, an empty file, a header Arrow reads differently, a
+    missing or repeated column name."""
     try:
         with path.open(encoding="utf-8", newline="") as fh:
             header = next(csv.reader(fh), [])
-        column = name if name is not None else (header[0] if header else None)
-        if column is None or header.count(column) != 1:
+        wanted = header if names is None else names
+        if not wanted or any(header.count(n) != 1 for n in wanted):
             return None
         table = pacsv.read_csv(
             path,
             parse_options=pacsv.ParseOptions(newlines_in_values=True),
             convert_options=pacsv.ConvertOptions(
-                include_columns=[column], column_types={column: pa.large_string()},
+                include_columns=wanted, column_types=dict.fromkeys(wanted, pa.large_string()),
                 strings_can_be_null=False, quoted_strings_can_be_null=False,
             ),
         )
     except (pa.ArrowException, UnicodeDecodeError, OSError):
         return None
-    return table.column(0)
+    return table if table.column_names == wanted else None
+
+
+def _arrow_column(path: Path, name: str | None) -> pa.ChunkedArray | None:
+    with path.open(encoding="utf-8", newline="") as fh:
+        header = next(csv.reader(fh), [])
+    column = name if name is not None else (header[0] if header else None)
+    table = arrow_table(path, [column]) if column is not None else None
+    return table.column(0) if table is not None else None
 
 
 def count_rows(path: Path) -> int:
