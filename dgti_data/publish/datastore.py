@@ -195,12 +195,17 @@ def surely_loadable(csv_path: Path, table_schema: dict[str, Any]) -> bool:
     pk = primary_key(table_schema)
     if any(conv.types[k] != "text" for k in pk):
         return False  # int/numeric/date keys compare by value ("01" = "1"): the row check decides
-    table = arrow_table(csv_path, [f["name"] for f in conv.fields])
+    with csv_path.open(encoding="utf-8", newline="") as fh:
+        header = next(csv.reader(fh), [])
+    if any(header.count(f["name"]) != 1 for f in conv.fields):
+        return False
+    checked = [n for n, kind in conv.types.items() if kind in _SURE or kind == "bool" or n in pk]
+    table = arrow_table(csv_path, checked)  # free text is never refused: not even read
     if table is None:
         return False
     missing = pa.array(sorted(conv.missing), type=pa.large_string())
-    for f in conv.fields:
-        name, kind = f["name"], conv.types[f["name"]]
+    for name in checked:
+        kind = conv.types[name]
         column = table.column(name)
         present = pc.invert(pc.is_in(column, value_set=missing))
         if kind in _SURE:

@@ -90,3 +90,12 @@ def test_integer_keys_go_to_the_row_check(tmp_path: Path) -> None:
     write(path, [{"id": k, **{n: v[0] for n, v in GOOD.items()}} for k in ["1", "01"]], ["id", *GOOD])
     assert not datastore.surely_loadable(path, schema)
     assert datastore.row_problems(path, schema) != []  # "01" and "1" are one key
+
+
+def test_a_missing_or_repeated_column_goes_to_the_row_check(tmp_path: Path) -> None:
+    path = tmp_path / "d.csv"
+    good = {n: v[0] for n, v in GOOD.items()}
+    write(path, [{"id": "a", **good}], ["id", *GOOD])
+    assert datastore.surely_loadable(path, SCHEMA)
+    path.write_text(path.read_text(encoding="utf-8").replace(",t\n", ",id\n", 1), encoding="utf-8")
+    assert not datastore.surely_loadable(path, SCHEMA)  # "t" missing, "id" twice
