@@ -154,8 +154,14 @@ def _together(commands: list[list[str]], env: dict[str, str]) -> list[subprocess
     return done
 
 
-def _results(catalog: Catalog, folder: Path, rows: int) -> list[PublicationBundle]:
-    return [example_bundle(catalog.get(n), folder / n, rows=rows) for n in (SUBMISSIONS, SURVEY)]
+def _results(
+    hub: HubConnection, catalog: Catalog, folder: Path, namespace: str, purge_later: list[str]
+) -> tuple[list[PublicationBundle], list[str]]:
+    """Both datasets' bundles under ``folder`` and their package names (purged after the tests)."""
+    bundles = [example_bundle(catalog.get(n), folder / n, rows=ROWS) for n in (SUBMISSIONS, SURVEY)]
+    names = [package_name(b.dataset.name, hub.organization, namespace) for b in bundles]
+    purge_later.extend(names)
+    return bundles, names
 
 
 def test_two_cli_processes_at_once(
@@ -163,10 +169,8 @@ def test_two_cli_processes_at_once(
     tally: list[str], tmp_path: Path,
 ) -> None:
     results = tmp_path / "results"
-    bundles = _results(catalog, results, ROWS)
     namespace = f"{run_id}-procs"
-    names = [package_name(b.dataset.name, hub.organization, namespace) for b in bundles]
-    purge_later.extend(names)
+    bundles, names = _results(hub, catalog, results, namespace, purge_later)
     cmd = [str(BIN / "dgti-data"), "publish", "--from-results", str(results)]
     runs = _together([cmd, cmd], _env(hub, tmp_path, namespace))
     for r in runs:
@@ -184,10 +188,8 @@ def test_two_runs_of_the_publishing_flow_at_once(
     tally: list[str], tmp_path: Path, prefect_server: str,
 ) -> None:
     results = tmp_path / "results"
-    bundles = _results(catalog, results, ROWS)
     namespace = f"{run_id}-flows"
-    names = [package_name(b.dataset.name, hub.organization, namespace) for b in bundles]
-    purge_later.extend(names)
+    bundles, names = _results(hub, catalog, results, namespace, purge_later)
     env = _env(hub, tmp_path, namespace) | {"PREFECT_API_URL": prefect_server}
     cmd = [sys.executable, "flows/publish.py", "run", str(results)]
     runs = _together([cmd, cmd], env)
