@@ -10,7 +10,6 @@ carries a field the project's schemas mark ``treatment: drop`` (personal data ne
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import json
 from collections.abc import Iterable
@@ -20,7 +19,7 @@ from typing import Any
 
 from dgti_data.datasets import Catalog, Dataset
 from dgti_data.errors import ConfigurationError, TerminalError
-from dgti_data.publish.csvscan import count_rows
+from dgti_data.publish.csvscan import count_rows, read_header
 
 MANIFEST = "publication.json"
 # Table Schema properties only the pipeline uses: raw-export headers and anonymisation rules.
@@ -103,11 +102,6 @@ class PublicationBundle:
         path = folder / MANIFEST
         path.write_text(json.dumps(doc, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
         return path
-
-
-def read_header(path: Path) -> list[str]:
-    with path.open(encoding="utf-8", newline="") as fh:
-        return next(csv.reader(fh), [])
 
 
 def sha256_file(path: Path) -> str:

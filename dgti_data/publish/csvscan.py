@@ -16,13 +16,17 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 
+def read_header(path: Path) -> list[str]:
+    with path.open(encoding="utf-8", newline="") as fh:
+        return next(csv.reader(fh), [])
+
+
 def arrow_table(path: Path, names: list[str] | None = None) -> pa.Table | None:
     """Columns ``names`` (default: all) as strings, or None when Arrow cannot read the file as the
     csv module would: ragged rows, bad UTF-8, an empty file, a header Arrow reads differently, a
     missing or repeated column name."""
     try:
-        with path.open(encoding="utf-8", newline="") as fh:
-            header = next(csv.reader(fh), [])
+        header = read_header(path)
         wanted = header if names is None else names
         if not wanted or any(header.count(n) != 1 for n in wanted):
             return None
@@ -40,10 +44,10 @@ def arrow_table(path: Path, names: list[str] | None = None) -> pa.Table | None:
 
 
 def _arrow_column(path: Path, name: str | None) -> pa.ChunkedArray | None:
-    with path.open(encoding="utf-8", newline="") as fh:
-        header = next(csv.reader(fh), [])
-    column = name if name is not None else (header[0] if header else None)
-    table = arrow_table(path, [column]) if column is not None else None
+    """Column ``name``, or the first column when None."""
+    if name is None:
+        name = next(iter(read_header(path)), None)
+    table = arrow_table(path, [name]) if name is not None else None
     return table.column(0) if table is not None else None
 
 

@@ -21,7 +21,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from dgti_data.errors import ConfigurationError, TerminalError
-from dgti_data.publish.csvscan import arrow_table
+from dgti_data.publish.csvscan import arrow_table, read_header
 
 PG_IDENTIFIER_BYTES = 63
 LABEL_MAX_CHARS = 200
@@ -195,8 +195,7 @@ def surely_loadable(csv_path: Path, table_schema: dict[str, Any]) -> bool:
     pk = primary_key(table_schema)
     if any(conv.types[k] != "text" for k in pk):
         return False  # int/numeric/date keys compare by value ("01" = "1"): the row check decides
-    with csv_path.open(encoding="utf-8", newline="") as fh:
-        header = next(csv.reader(fh), [])
+    header = read_header(csv_path)
     if any(header.count(f["name"]) != 1 for f in conv.fields):
         return False
     checked = [n for n, kind in conv.types.items() if kind in _SURE or kind == "bool" or n in pk]
