@@ -81,6 +81,9 @@ def _write_conf(paths: HubPaths) -> None:
         "fsync = off\n"
         "synchronous_commit = off\n"
         "full_page_writes = off\n"
+        # No replicas: tables and indexes a transaction creates (a bulk load's) skip the WAL.
+        "wal_level = minimal\n"
+        "max_wal_senders = 0\n"
         "max_connections = 60\n"
         "shared_buffers = 128MB\n"
         "log_min_messages = warning\n"

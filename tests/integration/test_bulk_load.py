@@ -2,14 +2,18 @@
 
 A resource gets a CSV uploaded and a typed table from ``datastore_create`` (as publishing makes
 them), then the action replaces the rows by COPY: types, values, full-text search in Thai and
-English, re-runs, replacement, permissions and refusals with nothing changed. Then publishing
-itself: it takes the bulk path on this hub and an unchanged re-run still writes nothing.
+English, re-runs, replacement, permissions and refusals with nothing changed. The swap path keeps
+everything CKAN made on the table (indexes, trigger, grants, comments, sequence), leaves nothing
+behind, clears what a crashed load left, lets readers read throughout, and gives way to the
+in-place path where a view hangs on the table. Then publishing itself: it takes the bulk path on
+this hub and an unchanged re-run still writes nothing.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import threading
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,6 +24,8 @@ from pydantic import SecretStr
 
 from dgti_data.ckan import CkanClient, NotAuthorized, ValidationError
 from dgti_data.datasets import Catalog, load_catalog
+from dgti_data.hub import postgres
+from dgti_data.hub.layout import CKAN_ROLE, DATASTORE_DB, HubPaths
 from dgti_data.publish import Portal, Target, publish
 from dgti_data.publish import datastore as ds
 from dgti_data.publish.apply import BULK_ACTION, BULK_PLUGIN
@@ -93,6 +99,40 @@ def _records(client: CkanClient, rid: str, **params: Any) -> list[dict[str, Any]
     return client.datastore_search(resource_id=rid, sort="code", limit=100, **params)["records"]
 
 
+def _sql(settings: Settings, query: str) -> list[str]:
+    """Rows of a query on the hub's DataStore database, as PostgreSQL's superuser."""
+    return postgres.psql(HubPaths(settings), query, db=DATASTORE_DB).splitlines()
+
+
+def _catalogue(settings: Settings, rid: str) -> dict[str, list[str]]:
+    """What CKAN made on a DataStore table besides its rows."""
+    table = "'\"" + rid + "\"'::regclass"
+    return {
+        "columns": _sql(settings, f"SELECT attname || ' ' || format_type(atttypid, atttypmod) || ' ' "
+                                  f"|| attnotnull FROM pg_attribute WHERE attrelid = {table} "
+                                  "AND attnum > 0 AND NOT attisdropped ORDER BY attnum"),
+        "indexes": _sql(settings, f"SELECT pg_get_indexdef(indexrelid) FROM pg_index "
+                                  f"WHERE indrelid = {table} ORDER BY 1"),
+        "keys": _sql(settings, f"SELECT conname || ' ' || contype::text FROM pg_constraint "
+                               f"WHERE conrelid = {table} ORDER BY 1"),
+        "triggers": _sql(settings, f"SELECT pg_get_triggerdef(oid) || ' ' || tgenabled::text FROM pg_trigger "
+                                   f"WHERE tgrelid = {table} ORDER BY 1"),
+        "grants": _sql(settings, f"SELECT grantee::regrole || ' ' || privilege_type FROM pg_class "
+                                 f"CROSS JOIN LATERAL aclexplode(relacl) WHERE oid = {table} ORDER BY 1"),
+        "comments": _sql(settings, f"SELECT attname || ' ' || col_description(attrelid, attnum) "
+                                   f"FROM pg_attribute WHERE attrelid = {table} AND attnum > 0 "
+                                   "AND col_description(attrelid, attnum) IS NOT NULL ORDER BY 1"),
+        "defaults": _sql(settings, f"SELECT pg_get_expr(adbin, adrelid) FROM pg_attrdef "
+                                   f"WHERE adrelid = {table}"),
+        "sequence": _sql(settings, f"SELECT pg_get_serial_sequence('\"{rid}\"', '_id')"),
+    }
+
+
+def _leftovers(settings: Settings) -> list[str]:
+    return _sql(settings, "SELECT relname FROM pg_class WHERE relnamespace = "
+                          "to_regnamespace('dgti_load') AND relkind IN ('r', 'u', 'i') ORDER BY 1")
+
+
 def test_the_hub_offers_the_bulk_load(editor: CkanClient) -> None:
     assert BULK_PLUGIN in editor.extensions()
 
@@ -129,6 +169,104 @@ def test_full_text_equals_what_the_upsert_path_makes(editor: CkanClient, resourc
     editor.call("datastore_upsert", resource_id=resource, force=True, method="upsert", records=records)
     upserted = {r["code"]: r["rank"] for r in _records(editor, resource, q="Bangkok กรุงเทพ")}
     assert bulk == upserted and list(bulk) == ["A-001"]
+
+
+def test_a_swap_keeps_what_ckan_made_on_the_table_and_leaves_nothing_behind(
+    editor: CkanClient, resource: str, hub_settings: Settings
+) -> None:
+    before = _catalogue(hub_settings, resource)
+    assert len(before["indexes"]) >= 3 and before["triggers"] and before["comments"], before
+    assert any("datastore_default SELECT" in g for g in before["grants"]), before["grants"]
+    assert _load(editor, resource)["how"] == "swap"
+    assert _catalogue(hub_settings, resource) == before
+    assert _load(editor, resource)["how"] == "swap"  # and again, from the swapped table
+    assert _catalogue(hub_settings, resource) == before
+    assert _leftovers(hub_settings) == []
+    # Read through CKAN's read-only role, so the grant really is the old one's.
+    assert [r["code"] for r in _records(editor, resource)] == ["A-001", "A-002", "A-003", "A-004"]
+
+
+def test_what_a_crashed_load_left_is_cleared_by_the_next(
+    editor: CkanClient, resource: str, hub_settings: Settings
+) -> None:
+    _load(editor, resource)
+    # As a load killed after building its new table: both tables are the DataStore writer's.
+    _sql(hub_settings, f'CREATE SCHEMA IF NOT EXISTS dgti_load AUTHORIZATION {CKAN_ROLE}; '
+                       f'SET ROLE {CKAN_ROLE}; CREATE TABLE dgti_load."{resource}" (x int); '
+                       f'CREATE UNLOGGED TABLE dgti_load."{resource}_stage" (y int)')
+    assert len(_leftovers(hub_settings)) == 2
+    assert _load(editor, resource)["rows"] == 4
+    assert _leftovers(hub_settings) == []
+    assert len(_records(editor, resource)) == 4
+
+
+def _many_rows(n: int) -> list[list[str]]:
+    return [[f"R-{i:06d}", "2566", str(i), "2023-01-05", "ใช่", "row", "แถว"] for i in range(n)]
+
+
+def test_readers_see_the_old_rows_or_the_new_and_never_fail(
+    editor: CkanClient, resource: str, hub: HubConnection, hub_settings: Settings
+) -> None:
+    _load(editor, resource)
+    _replace_file(editor, resource, _csv(_many_rows(20_000)))
+    # A reader holding the table keeps the swap waiting, so that more readers queue behind it on
+    # the old table and must then find the new one.
+    holder = threading.Thread(target=_sql, args=(
+        hub_settings, f'BEGIN; SELECT count(*) FROM "{resource}"; SELECT pg_sleep(3); COMMIT;'))
+    reader = CkanClient(hub.ckan_url, hub.editor_token, timeout=hub_settings.ckan_timeout)
+    totals: list[int] = []
+    failures: list[Exception] = []
+    done = threading.Event()
+
+    def read() -> None:
+        while not done.is_set():
+            try:
+                totals.append(reader.datastore_search(resource_id=resource, limit=0)["total"])
+            except Exception as exc:  # what the assertion below reports
+                failures.append(exc)
+
+    readers = [threading.Thread(target=read) for _ in range(2)]
+    holder.start()
+    for t in readers:
+        t.start()
+    try:
+        assert _load(editor, resource)["rows"] == 20_000
+    finally:
+        done.set()
+        for t in [holder, *readers]:
+            t.join()
+    assert failures == []
+    assert set(totals) <= {4, 20_000} and totals, sorted(set(totals))
+    assert editor.datastore_search(resource_id=resource, limit=0)["total"] == 20_000
+
+
+def test_two_loads_of_one_table_at_once_take_turns(editor: CkanClient, resource: str,
+                                                   hub: HubConnection, hub_settings: Settings) -> None:
+    _replace_file(editor, resource, _csv(_many_rows(5_000)))
+    results: list[dict[str, Any]] = []
+
+    def run() -> None:
+        client = CkanClient(hub.ckan_url, hub.editor_token, timeout=hub_settings.ckan_timeout)
+        results.append(_load(client, resource))
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert [r["rows"] for r in results] == [5_000, 5_000]
+    assert editor.datastore_search(resource_id=resource, limit=0)["total"] == 5_000
+    assert _leftovers(hub_settings) == []
+
+
+def test_a_table_a_view_hangs_on_is_loaded_in_place(editor: CkanClient, resource: str,
+                                                    run_id: str) -> None:
+    alias = f"bulk-alias-{run_id}-{uuid.uuid4().hex[:6]}"
+    editor.datastore_create(resource_id=resource, force=True, aliases=alias)
+    result = _load(editor, resource)
+    assert result["how"] == "in place" and result["rows"] == 4
+    assert editor.datastore_search(resource_id=alias, limit=0)["total"] == 4
+    assert [r["code"] for r in _records(editor, resource, q="เชียงใหม่")] == ["A-002"]
 
 
 def test_a_rerun_converges_and_a_new_file_replaces_the_rows(editor: CkanClient, resource: str) -> None:
@@ -177,10 +315,14 @@ def test_only_who_may_upsert_may_load(editor: CkanClient, sysadmin: CkanClient, 
         (["A-009", "2566", "1"], "4", None, "missing data"),
     ],
 )
+@pytest.mark.parametrize("how", ["swap", "in place"])
 def test_a_bad_value_is_refused_naming_line_and_field_and_nothing_changes(
-    editor: CkanClient, resource: str, row: list[str], line: str, field: str | None, message: str
+    editor: CkanClient, resource: str, row: list[str], line: str, field: str | None, message: str,
+    how: str
 ) -> None:
-    _load(editor, resource)
+    if how == "in place":  # a view on the table keeps the load in place
+        editor.datastore_create(resource_id=resource, force=True, aliases=f"bad-{uuid.uuid4().hex[:8]}")
+    assert _load(editor, resource)["how"] == how
     before = _records(editor, resource)
     _replace_file(editor, resource, _csv([ROWS[0], ROWS[1], row, ROWS[3]]))
     with pytest.raises(ValidationError) as refused:

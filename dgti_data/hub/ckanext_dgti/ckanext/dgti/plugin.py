@@ -2,16 +2,18 @@
 
 ``dgti_datastore_load {resource_id, missing_values?, true_values?, false_values?, hash?}`` loads
 the resource's uploaded file into its existing DataStore table (made by ``datastore_create`` with
-the types, primary key and data dictionary), replacing every row in one transaction, and returns
-``{resource_id, rows, seconds}``. It is authorised exactly like ``datastore_upsert`` on that
-resource. ``hash``, when given, must equal the resource's ``hash``: the caller gets the file it
-uploaded or an error, never a stale one.
+the types, primary key and data dictionary), replacing every row at once (readers see the old
+rows or the new), and returns ``{resource_id, rows, seconds, how}``. It is authorised exactly like
+``datastore_upsert`` on that resource. ``hash``, when given, must equal the resource's ``hash``:
+the caller gets the file it uploaded or an error, never a stale one.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import ckan.plugins as p
@@ -63,32 +65,38 @@ def dgti_datastore_load(context: Any, data_dict: dict[str, Any]) -> dict[str, An
     path = uploader.get_resource_uploader(resource).get_path(resource_id)
     if not os.path.isfile(path):
         raise tk.ValidationError({"resource_id": ["the resource's uploaded file is missing"]})
-    pooled = get_write_engine().raw_connection()
-    conn = getattr(pooled, "driver_connection", None) or pooled.connection  # psycopg2's own
+    if not _table_exists(resource_id):
+        raise tk.ObjectNotFound(
+            f"resource {resource_id!r} has no DataStore table: create it with datastore_create")
     try:
-        if not _table_exists(conn, resource_id):
-            raise tk.ObjectNotFound(
-                f"resource {resource_id!r} has no DataStore table: create it with datastore_create")
-        result = bulk.load(conn, resource_id, path, conv)
+        result = bulk.load(_connection, resource_id, path, conv)
     except bulk.LoadError as exc:
         raise tk.ValidationError(exc.errors) from None
-    finally:
-        pooled.close()  # back to the pool (rolled back there if anything is left open)
-    log.info("dgti_datastore_load %s: %d rows in %.1f s", resource_id, result["rows"],
-             result["seconds"]["total"])
+    log.info("dgti_datastore_load %s: %d rows in %.1f s (%s)", resource_id, result["rows"],
+             result["seconds"]["total"], result["how"])
     return {"resource_id": resource_id, **result}
 
 
-def _table_exists(conn: Any, resource_id: str) -> bool:
-    cur = conn.cursor()
+@contextmanager
+def _connection() -> Iterator[Any]:
+    """A psycopg2 connection of the DataStore's write engine, back to the pool afterwards (rolled
+    back there if anything is left open)."""
+    pooled = get_write_engine().raw_connection()
     try:
-        cur.execute("SELECT 1 FROM pg_class WHERE relname = %s AND relkind = 'r' "
-                    "AND relnamespace = 'public'::regnamespace", (resource_id,))
-        found = cur.fetchone() is not None
+        yield getattr(pooled, "driver_connection", None) or pooled.connection  # psycopg2's own
     finally:
-        cur.close()
-    conn.rollback()
-    return found
+        pooled.close()
+
+
+def _table_exists(resource_id: str) -> bool:
+    with _connection() as conn:
+        cur = conn.cursor()
+        try:
+            cur.execute("SELECT 1 FROM pg_class WHERE relname = %s AND relkind = 'r' "
+                        "AND relnamespace = 'public'::regnamespace", (resource_id,))
+            return cur.fetchone() is not None
+        finally:
+            cur.close()
 
 
 class BulkLoadPlugin(p.SingletonPlugin):
