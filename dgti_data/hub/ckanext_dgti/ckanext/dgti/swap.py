@@ -24,6 +24,7 @@ from typing import Any
 from ckanext.dgti.loadsql import (
     FULL_TEXT,
     ID,
+    Conversions,
     LoadError,
     Table,
     Timer,
@@ -102,7 +103,7 @@ def obstacle(cur: Any, name: str) -> str | None:
     return None
 
 
-def load(conn: Any, connect: Connect, name: str, path: str, conv: Any, lap: Timer,
+def load(conn: Any, connect: Connect, name: str, path: str, conv: Conversions, lap: Timer,
          lanes: int = LANES) -> int:
     """Build the new rows and indexes in ``dgti_load``, then swap; the number of rows loaded."""
     cur = conn.cursor()
