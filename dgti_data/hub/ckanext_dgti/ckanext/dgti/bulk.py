@@ -27,15 +27,15 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
-from contextlib import AbstractContextManager
 from typing import Any
 
 from ckanext.dgti import swap
 from ckanext.dgti.loadsql import (
+    Connect,
     Conversions,
     LoadError,
     Table,
+    Timer,
     check_header,
     converting_select,
     copy_file,
@@ -55,8 +55,6 @@ __all__ = ["Conversions", "LoadError", "load"]
 
 log = logging.getLogger(__name__)
 STAGE = sql.Identifier("dgti_load_stage")
-
-Connect = Callable[[], AbstractContextManager[Any]]
 
 
 def load(connect: Connect, table_name: str, path: str, conv: Conversions,
@@ -104,7 +102,7 @@ def _secondary_indexes(cur: Any, table: Table) -> list[tuple[str, str]]:
 
 
 def _load_in_place(conn: Any, table_name: str, path: str, conv: Conversions,
-                   lap: Callable[[str], None]) -> int:
+                   lap: Timer) -> int:
     """One transaction: stage, lock, truncate, insert, rebuild the secondary indexes, commit."""
     cur = conn.cursor()
     try:

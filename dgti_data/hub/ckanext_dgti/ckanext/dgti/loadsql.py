@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import re
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -277,4 +278,5 @@ def _copy_error(exc: Exception) -> LoadError:
     return LoadError(f"{where}{_first_line(exc)}", line)
 
 
-Timer = Callable[[str], None]
+Timer = Callable[[str], None]  # records the time since the last call under a phase's name
+Connect = Callable[[], AbstractContextManager[Any]]  # a connection of the DataStore's write engine

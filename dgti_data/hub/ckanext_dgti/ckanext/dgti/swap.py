@@ -17,13 +17,14 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager
+from collections.abc import Iterator
+from contextlib import closing
 from typing import Any
 
 from ckanext.dgti.loadsql import (
     FULL_TEXT,
     ID,
+    Connect,
     Conversions,
     LoadError,
     Table,
@@ -49,8 +50,6 @@ LANES = 2  # connections building indexes at once: the machine's cores
 # Full-text (GIN) entries cost far more to build than B-tree ones, per byte of column.
 _GIN_WEIGHT = 10
 _MAX_NAME = 57  # PostgreSQL names are 63 bytes; the stage adds "_stage"
-
-Connect = Callable[[], AbstractContextManager[Any]]
 
 
 def obstacle(cur: Any, name: str) -> str | None:
@@ -250,7 +249,7 @@ def _build(connect: Connect, statements: list[str], lanes: int) -> None:
 
     def lane() -> None:
         try:
-            with connect() as conn, _cursor(conn) as cur:
+            with connect() as conn, closing(conn.cursor()) as cur:
                 for statement in take():
                     try:
                         limits(cur)
@@ -271,15 +270,6 @@ def _build(connect: Connect, statements: list[str], lanes: int) -> None:
         thread.join()
     if failures:
         raise failures[0]
-
-
-@contextmanager
-def _cursor(conn: Any) -> Iterator[Any]:
-    cur = conn.cursor()
-    try:
-        yield cur
-    finally:
-        cur.close()
 
 
 def _swap(cur: Any, old: Table, new: Table, indexes: list[tuple[str, str, str, str | None]],
