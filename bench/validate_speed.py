@@ -3,7 +3,7 @@
 For each size (default 100k and 1M rows of the readiness survey, normalised form, about 0.5% of
 cells wrong) it runs, interleaved and each in a fresh subprocess:
 
-- ``fast``: ``dgti_data.validate.fast.validate_dataset`` (the fast path, md5/sha256 stats included);
+- ``fast``: ``dgti_data.validate.runner.validate_dataset`` (the fast path, md5/sha256 stats included);
 - ``fast-nohash``: the same without the file's md5/sha256 (``file_hashes=False``): the errors are
   the same, only those two stats are missing; it shows what the digests cost;
 - ``frictionless``: frictionless 5 ``resource.validate(limit_errors=10**9)`` as the validate stage
@@ -110,7 +110,7 @@ def child(mode: str, path: Path, out: Path) -> None:
     import pyarrow.csv as pv
 
     from dgti_data.datasets import load_catalog
-    from dgti_data.validate.fast import frictionless_report, validate_dataset
+    from dgti_data.validate.runner import frictionless_validate, validate_dataset
 
     catalog = load_catalog(ROOT / "schemas")
     dataset = catalog.get(DATASET)
@@ -130,7 +130,7 @@ def child(mode: str, path: Path, out: Path) -> None:
         if report["engine"]["name"] != "fast":
             raise SystemExit(f"the fast path fell back: {report['engine']}")
     elif mode == "frictionless":
-        report = frictionless_report(path, dataset, catalog)
+        report = frictionless_validate(catalog, path, dataset)
     else:
         raise SystemExit(f"unknown mode {mode}")
     result["seconds"] = time.perf_counter() - started

@@ -17,13 +17,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from dgti_data.anonymise import published_schema
 from dgti_data.datasets import Catalog, Dataset
 from dgti_data.errors import ConfigurationError, TerminalError
 from dgti_data.publish.csvscan import count_rows, read_header
 
 MANIFEST = "publication.json"
-# Table Schema properties only the pipeline uses: raw-export headers and anonymisation rules.
-_INTERNAL_FIELD_KEYS = ("sourceHeaders",)
 
 
 class BundleError(TerminalError):
@@ -110,35 +109,6 @@ def sha256_file(path: Path) -> str:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
             digest.update(chunk)
     return digest.hexdigest()
-
-
-def published_schema(dataset: Dataset) -> dict[str, Any]:
-    """The published Table Schema: the anonymise stage's when it is installed (it knows how
-    each field is transformed), else ``fallback_schema``."""
-    try:
-        from dgti_data.anonymise import published_schema as anonymised_schema
-    except ImportError:
-        return fallback_schema(dataset)
-    return anonymised_schema(dataset)
-
-
-def fallback_schema(dataset: Dataset) -> dict[str, Any]:
-    """The dataset's schema minus what is never published: dropped fields, raw-export headers,
-    and foreign keys to reference tables that are not part of the published package.
-    Fields the anonymiser generalises (ages into bands) become strings.
-    """
-    fields = []
-    for spec in dataset.fields:
-        if spec.treatment == "drop":
-            continue
-        f = {k: v for k, v in spec.descriptor.items() if k not in _INTERNAL_FIELD_KEYS}
-        if spec.treatment == "generalise":
-            f["type"] = "string"
-            f.pop("constraints", None)
-        fields.append(f)
-    schema = {k: v for k, v in dataset.schema.items() if k not in ("fields", "foreignKeys")}
-    schema["fields"] = fields
-    return schema
 
 
 def bundle_from_files(

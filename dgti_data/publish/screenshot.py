@@ -12,7 +12,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from dgti_data.report.browser import _run
+from dgti_data.report.browser import run_chromium
 
 SETTLE_MS = 8000  # virtual time for the page's JavaScript (the datatables preview) to finish
 
@@ -20,7 +20,7 @@ SETTLE_MS = 8000  # virtual time for the page's JavaScript (the datatables previ
 def screenshot_url(url: str, png: Path, width: int = 1280, height: int = 1600) -> Path:
     """A PNG of ``url`` as anonymous headless Chromium renders it."""
     png.parent.mkdir(parents=True, exist_ok=True)
-    return _run(
+    return run_chromium(
         [f"--screenshot={png.resolve()}", f"--window-size={width},{height}",
          f"--virtual-time-budget={SETTLE_MS}", url],
         png,

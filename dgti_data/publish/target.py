@@ -58,9 +58,8 @@ def connect(
     organization: str | None = None,
     token: SecretStr | None = None,
     namespace: str | None = None,
-    bring_up_hub: bool = False,
 ) -> Target:
-    """A ``Target`` from settings; ``bring_up_hub`` starts the local hub when no CKAN is configured."""
+    """A ``Target`` from settings: the configured portal, else the local hub's file."""
     s = settings or get_settings()
     namespace = namespace or s.ckan_namespace
     if s.ckan_url:
@@ -78,13 +77,9 @@ def connect(
         return _checked(Target(Portal(client), org, namespace), s, configured)
     hub = s.hub_connection()
     if hub is None:
-        if not bring_up_hub:
-            raise ConfigurationError(
-                "no CKAN configured (DGTI_CKAN_URL) and no local hub: run `dgti-data hub up`"
-            )
-        from dgti_data.hub import ensure_hub
-
-        hub = ensure_hub(s)
+        raise ConfigurationError(
+            "no CKAN configured (DGTI_CKAN_URL) and no local hub: run `dgti-data hub up`"
+        )
     client = CkanClient(hub.ckan_url, token or hub.editor_token, timeout=s.ckan_timeout,
                         retry=retry_policy(s), long_timeout=s.ckan_load_timeout)
     configured = s.ckan_organization or hub.organization

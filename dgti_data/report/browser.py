@@ -25,7 +25,8 @@ def chromium() -> str:
     raise ConfigurationError("headless Chromium is not installed (Debian package: chromium)")
 
 
-def _run(args: list[str], target: Path) -> Path:
+def run_chromium(args: list[str], target: Path) -> Path:
+    """Headless Chromium with a throw-away profile; ``target`` is the file it must have written."""
     with tempfile.TemporaryDirectory(prefix="dgti-chromium-") as profile:
         subprocess.run(
             [chromium(), *_FLAGS, f"--user-data-dir={profile}", *args],
@@ -37,8 +38,9 @@ def _run(args: list[str], target: Path) -> Path:
 
 
 def screenshot(html: Path, png: Path, width: int = 1280, height: int = 2000) -> Path:
-    return _run([f"--screenshot={png}", f"--window-size={width},{height}", html.resolve().as_uri()], png)
+    args = [f"--screenshot={png}", f"--window-size={width},{height}", html.resolve().as_uri()]
+    return run_chromium(args, png)
 
 
 def print_pdf(html: Path, pdf: Path) -> Path:
-    return _run([f"--print-to-pdf={pdf}", "--no-pdf-header-footer", html.resolve().as_uri()], pdf)
+    return run_chromium([f"--print-to-pdf={pdf}", "--no-pdf-header-footer", html.resolve().as_uri()], pdf)

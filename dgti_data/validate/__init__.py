@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import Any
 
 from dgti_data.datasets import Catalog, Dataset
-from dgti_data.validate.engines import ValidationEngineError, run_validation
 from dgti_data.validate.privacy import personal_fields, sanitise_error, show
 from dgti_data.validate.result import CellError, ValidationResult
+from dgti_data.validate.runner import ValidationEngineError, run_validation
 
 __all__ = ["CellError", "ValidationEngineError", "ValidationResult", "validate", "validate_published"]
 

@@ -26,10 +26,10 @@ from dgti_data.validate.fast import (
     references_from_catalog,
     supports,
     validate_csv,
-    validate_dataset,
 )
 from dgti_data.validate.fast.keys import HashRowTable, KeyIndex
 from dgti_data.validate.fast.patterns import digit_run, python_matcher, re2_subset
+from dgti_data.validate.runner import validate_dataset
 
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMAS = ROOT / "schemas"

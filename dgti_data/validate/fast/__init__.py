@@ -6,20 +6,18 @@ cell frictionless would pass, and hands every other cell to frictionless's own c
 errors (types, notes, row and field numbers, cells, order) are frictionless's. Unique and primary
 keys are tracked across batches in bounded memory; foreign keys are looked up in the reference
 tables. ``supports`` says whether a schema can take this path; ``validate_csv`` raises
-``Unsupported`` when a file turns out not to (then run frictionless).
+``Unsupported`` when a file turns out not to; ``dgti_data.validate.runner`` then runs frictionless.
 """
 
-from dgti_data.validate.fast.catalog import frictionless_report, references_from_catalog, validate_dataset
 from dgti_data.validate.fast.engine import DEFAULT_BATCH_ROWS, validate_csv
 from dgti_data.validate.fast.plan import ReferenceTable, Unsupported, supports
+from dgti_data.validate.fast.reference import references_from_catalog
 
 __all__ = [
     "DEFAULT_BATCH_ROWS",
     "ReferenceTable",
     "Unsupported",
-    "frictionless_report",
     "references_from_catalog",
     "supports",
     "validate_csv",
-    "validate_dataset",
 ]

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pyarrow as pa
 
+from dgti_data.datasets import Catalog
 from dgti_data.validate.fast.keys import encode_key
 from dgti_data.validate.fast.plan import ReferenceTable, Unsupported, canonical_json, frictionless_schema
 
@@ -88,3 +89,15 @@ def _lookup_keys(path: str, _size: int, _mtime_ns: int, encoding: str, schema_js
     except (OSError, UnicodeDecodeError, csv.Error) as exc:
         raise Unsupported(f"reference {table.path}: cannot be read ({exc})") from exc
     return pa.array(sorted(keys), pa.string())
+
+
+def references_from_catalog(catalog: Catalog) -> dict[str, ReferenceTable]:
+    """Every resource of the package, as a table foreign keys may point at."""
+    return {
+        name: ReferenceTable(
+            path=catalog.root / d.path,
+            schema=d.schema,
+            encoding=d.resource.get("encoding", "utf-8"),
+        )
+        for name, d in catalog.datasets.items()
+    }
