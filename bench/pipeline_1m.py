@@ -4,7 +4,7 @@
 
 1. A raw export of the readiness survey (csv-utf8-bom, messy headers and values, no planted
    errors, so the survey is publishable) is made once into ``bench/results/data/`` (gitignored).
-2. ``dgti_data.pipeline.process_file`` runs on it with every stage function it calls wrapped in a
+2. ``dgti_data.app.process.process_file`` runs on it with every stage function it calls wrapped in a
    timer (read, normalise, validate, anonymise, write of the published CSV, published check,
    reports, bundle): the code measured is the pipeline's own, in its own order.
 3. The bundle is published to the hub the settings name (``connect(settings)``, then
@@ -88,8 +88,8 @@ class Stages:
 
 
 def run_pipeline(source: Path, out_root: Path) -> tuple[Any, Stages, float]:
-    from dgti_data import pipeline
     from dgti_data.anonymise import AnonymisedTable
+    from dgti_data.app import process as pipeline
     from dgti_data.datasets import load_catalog
     from dgti_data.publish.bundle import PublicationBundle
     from dgti_data.settings import get_settings
@@ -120,8 +120,9 @@ def run_pipeline(source: Path, out_root: Path) -> tuple[Any, Stages, float]:
 
 
 def publish_once(out_root: Path, namespace: str) -> dict[str, Any]:
+    from dgti_data.app import connect, publish_all
     from dgti_data.datasets import load_catalog
-    from dgti_data.publish import connect, find_bundles, publish
+    from dgti_data.publish import find_bundles
 
     catalog = load_catalog(ROOT / "schemas")
     target = connect(namespace=namespace)
@@ -131,7 +132,7 @@ def publish_once(out_root: Path, namespace: str) -> dict[str, Any]:
     bundles = find_bundles(out_root, catalog)
     # A big survey always has a few rows suppressed for k-anonymity: that is a warning, which
     # waits for a steward's approval; the benchmark approves as a steward would.
-    outcomes = publish(bundles, target, approve=lambda plan, reasons: True)
+    outcomes = publish_all(bundles, target, approve=lambda waiting: [o.dataset for o in waiting])
     seconds = time.perf_counter() - start
     by = Counter(counter.by_action)
     by.subtract(by0)
@@ -162,7 +163,7 @@ def main() -> None:
     outcome, stages, pipeline_s = run_pipeline(source, out_root)
     if not outcome.publishable:
         raise SystemExit(f"not publishable: see {outcome.json_report}")
-    rows_published = outcome.summary["rows_published"]
+    rows_published = outcome.summary.rows_published
     print(f"pipeline: {pipeline_s:.1f} s, {rows_published:,} rows publishable", flush=True)
 
     doc: dict[str, Any] = {

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dgti_data.errors import TransientError
 from dgti_data.report import error_rows, summary_markdown
+
+if TYPE_CHECKING:
+    from dgti_data.app import FileReport
 
 
 def retry_only_transient(task: Any, task_run: Any, state: Any) -> bool:
@@ -21,14 +24,16 @@ def retry_only_transient(task: Any, task_run: Any, state: Any) -> bool:
     return False
 
 
-def publish_artifacts(summaries: list[dict[str, Any]], failures: list[dict[str, str]], key: str) -> None:
+def publish_artifacts(reports: list[FileReport], key: str) -> None:
     """The steward's summary in the flow run's Artifacts tab (no personal values: summaries are masked)."""
     from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
+    summaries = [r.summary for r in reports if r.summary is not None]
+    failures = [r for r in reports if r.summary is None]
     markdown = summary_markdown(summaries)
     if failures:
         markdown += "\n## ไฟล์ที่อ่านไม่ได้ / unusable files\n\n| file | reason |\n|---|---|\n"
-        markdown += "".join(f"| {f['file']} | {f['reason']} |\n" for f in failures)
+        markdown += "".join(f"| {f.source.name} | {f.reason} |\n" for f in failures)
     create_markdown_artifact(markdown=markdown, key=f"{key}-summary", description="Validation summary")
     rows = error_rows(summaries)
     if rows:

@@ -9,13 +9,14 @@ datasets' CKAN addresses.
 
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 from typing import Any
 
+import click
 from prefect import flow
 
+from dgti_data.cli.base import run_command
 from flows.publish import publish_datasets
 from flows.validate_drop_folder import validate_drop_folder
 
@@ -34,33 +35,34 @@ def failed_files(outcome: dict[str, Any]) -> list[dict[str, Any]]:
     return [f for f in outcome["files"] if f.get("failed")]
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("drop_dir")
-    parser.add_argument("results_dir")
-    parser.add_argument("--no-publish", action="store_true")
-    parser.add_argument("--auto-approve", action="store_true",
-                        help="apply plans that would wait for a steward (local demos only)")
-    args = parser.parse_args(argv)
-    outcome = local_digital_pipeline(args.drop_dir, args.results_dir, publish=not args.no_publish,
-                                     auto_approve=args.auto_approve)
-    print("\nผลการตรวจสอบ / validation:")
+@click.command("local-digital")
+@click.argument("drop_dir", type=click.Path(file_okay=False, exists=True))
+@click.argument("results_dir", type=click.Path(file_okay=False))
+@click.option("--no-publish", is_flag=True, help="Validate only.")
+@click.option("--auto-approve", is_flag=True,
+              help="Apply plans that would wait for a steward (local demos only).")
+def command(drop_dir: str, results_dir: str, no_publish: bool, auto_approve: bool) -> None:
+    """The main job: validate every raw export in DROP_DIR, then publish RESULTS_DIR's bundles."""
+    outcome = local_digital_pipeline(drop_dir, results_dir, publish=not no_publish, auto_approve=auto_approve)
+    click.echo("\nผลการตรวจสอบ / validation:")
     for f in outcome["files"]:
         if f.get("unusable"):
-            print(f"  {f['file']}: unusable: {f['reason']}")
+            click.echo(f"  {f['file']}: unusable: {f['reason']}")
         else:
-            print(f"  {f['source']['file']}: {f['rows_read']} rows, {f['valid_rows']} valid, "
-                  f"{f['rows_published']} publishable; report {f['out_dir']}/report.html")
+            click.echo(f"  {f['source']['file']}: {f['rows_read']} rows, {f['valid_rows']} valid, "
+                       f"{f['rows_published']} publishable; report {f['out_dir']}/report.html")
     if outcome["published"]:
-        print("\nชุดข้อมูลบน CKAN / datasets on CKAN:")
+        click.echo("\nชุดข้อมูลบน CKAN / datasets on CKAN:")
         for p in outcome["published"]:
-            print(f"  {p['dataset']}: {p['status']}  {p['url']}")
+            click.echo(f"  {p['dataset']}: {p['status']}  {p['url'] or p['error']}")
     blocked = [p for p in outcome["published"] if p["status"] not in ("published", "unchanged")]
     for f in failed_files(outcome):
-        print(f"error: {f['file']}: {f['reason']}", file=sys.stderr)
-    return 1 if blocked or any(f.get("unusable") for f in outcome["files"]) else 0
+        click.echo(f"error: {f['file']}: {f['reason']}", err=True)
+    sys.exit(1 if blocked or any(f.get("unusable") for f in outcome["files"]) else 0)
+
+
+def main(argv: list[str] | None = None) -> int:
+    return run_command(command, argv)
 
 
 if __name__ == "__main__":

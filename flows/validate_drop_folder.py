@@ -1,4 +1,10 @@
-"""Validate every raw export in a drop folder: one task per file, outputs and reports per file."""
+"""Validate every raw export in a drop folder: one task per file, outputs and reports per file.
+
+    python -m flows.validate_drop_folder DROP_DIR [RESULTS_DIR] [--runner processes --workers 2]
+
+A thin adapter over ``dgti_data.app``: which files are exports is the read stage's answer (so
+``.xls`` and ``.ods`` get a clear refusal), each file's work is ``app.validate_file``.
+"""
 
 from __future__ import annotations
 
@@ -6,72 +12,75 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import click
 from prefect import flow, get_run_logger, task
+from prefect.cache_policies import NO_CACHE
 
-from dgti_data.datasets import load_catalog
-from dgti_data.errors import UnusableInputError
+from dgti_data import app
+from dgti_data.app import FileReport
+from dgti_data.cli.base import run_command
 from dgti_data.orchestration import publish_artifacts, retry_only_transient, task_runner
-from dgti_data.pipeline import process_file
-from dgti_data.settings import get_settings
-
-RAW_SUFFIXES = {".csv", ".xlsx", ".txt", ".tsv"}
+from dgti_data.read import table_files
 
 
 @task(retries=3, retry_delay_seconds=[2, 10, 30], retry_condition_fn=retry_only_transient,
-      task_run_name="validate-{path.name}")
-def validate_file(path: Path, out_root: Path) -> dict[str, Any]:
-    settings = get_settings()
-    catalog = load_catalog(settings.schemas_dir)
-    try:
-        outcome = process_file(path, catalog, out_root, key=settings.pseudonymisation_key,
-                               k=settings.k_anonymity)
-    except UnusableInputError as exc:
-        get_run_logger().error("unusable input: %s", exc)
-        return {"unusable": True, "file": path.name, "reason": exc.reason}
-    s = outcome.summary
-    get_run_logger().info(
-        "%s → %s: %d rows, %d valid, %d quarantined, %d errors; report %s",
-        path.name, outcome.dataset.name, s["rows_read"], s["valid_rows"], s["quarantined_rows"],
-        s["error_count"], outcome.html_report,
-    )
-    return s | {"out_dir": str(outcome.out_dir), "bundle": str(outcome.bundle) if outcome.bundle else None}
+      task_run_name="validate-{path.name}", cache_policy=NO_CACHE)
+def validate_file(path: Path, out_root: Path, config: app.RunConfig) -> FileReport:
+    report = app.validate_file(path, config.catalog, out_root, key=config.key, k=config.k)
+    log = get_run_logger()
+    if report.summary is None:
+        log.error("unusable input: %s: %s", path, report.reason)
+    else:
+        s = report.summary
+        log.info("%s → %s: %d rows, %d valid, %d quarantined, %d errors; report %s",
+                 path.name, s.dataset["name"], s.rows_read, s.valid_rows, s.quarantined_rows,
+                 s.error_count, report.html_report)
+    return report
 
 
 @flow(name="validate-drop-folder", log_prints=True)
-def validate_drop_folder(drop_dir: Path, out_dir: Path | None = None) -> list[dict[str, Any]]:
-    """Returns one summary per file; unusable files come back as ``{"unusable": True, ...}``."""
-    settings = get_settings()
-    out_root = Path(out_dir or settings.output_dir)
-    files = sorted(p for p in Path(drop_dir).iterdir() if p.is_file() and p.suffix.lower() in RAW_SUFFIXES)
-    futures = [validate_file.submit(p, out_root) for p in files]
-    results = []
+def validate_drop_folder(
+    drop_dir: Path, out_dir: Path | None = None, key_block: str | None = app.config.SECRET_BLOCK,
+) -> list[dict[str, Any]]:
+    """Returns one summary per file; unusable files come back as ``{"unusable": True, ...}``.
+
+    The pseudonymisation key comes from settings, else from the Prefect Secret block ``key_block``."""
+    config = app.resolve(key_block=key_block, block_required=False)
+    out_root = Path(out_dir or config.settings.output_dir)
+    files = table_files(Path(drop_dir))
+    ignored = sorted(p.name for p in Path(drop_dir).iterdir() if p.is_file() and p not in files)
+    if ignored:
+        get_run_logger().info("not table exports, left alone: %s", ", ".join(ignored))
+    futures = [validate_file.submit(p, out_root, config) for p in files]
+    reports: list[FileReport] = []
     for path, future in zip(files, futures, strict=True):
         # One file's failure (a configuration error, a bug) must not lose the other files' work.
         result = future.result(raise_on_failure=False)
         if isinstance(result, BaseException):
-            reason = f"{type(result).__name__}: {result}".splitlines()[0][:300]
-            get_run_logger().error("%s failed: %s", path.name, reason)
-            result = {"failed": True, "unusable": True, "file": path.name, "reason": reason}
-        results.append(result)
-    summaries = [r for r in results if not r.get("unusable")]
-    failures = [r for r in results if r.get("unusable")]
-    publish_artifacts(summaries, failures, key="validation")
-    return results
+            result = app.failed(path, result)
+            get_run_logger().error("%s failed: %s", path.name, result.reason)
+        reports.append(result)
+    publish_artifacts(reports, key="validation")
+    return [r.to_dict() for r in reports]
+
+
+@click.command("validate-drop-folder")
+@click.argument("drop_dir", type=click.Path(path_type=Path, file_okay=False, exists=True))
+@click.argument("results_dir", type=click.Path(path_type=Path, file_okay=False), required=False)
+@click.option("--runner", type=click.Choice(["threads", "processes", "dask"]), default="threads",
+              show_default=True, help="How files run in parallel.")
+@click.option("--workers", type=int, default=None, help="Parallel files (default: the runner's).")
+@click.option("--dask-address", default=None, help="An existing Dask scheduler.")
+def command(drop_dir: Path, results_dir: Path | None, runner: str, workers: int | None,
+            dask_address: str | None) -> None:
+    """Validate every raw export in DROP_DIR (one Prefect task per file); exit 1 unless all are valid."""
+    flow_ = validate_drop_folder.with_options(task_runner=task_runner(runner, workers, dask_address))
+    outcome = flow_(drop_dir, results_dir)
+    sys.exit(0 if all(r.get("valid") for r in outcome) else 1)
 
 
 def main(argv: list[str] | None = None) -> int:
-    import argparse
-
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("drop_dir", type=Path)
-    parser.add_argument("results_dir", type=Path, nargs="?")
-    parser.add_argument("--runner", choices=["threads", "processes", "dask"], default="threads")
-    parser.add_argument("--workers", type=int, default=None)
-    parser.add_argument("--dask-address", default=None, help="an existing Dask scheduler")
-    args = parser.parse_args(argv)
-    runner = task_runner(args.runner, args.workers, args.dask_address)
-    outcome = validate_drop_folder.with_options(task_runner=runner)(args.drop_dir, args.results_dir)
-    return 0 if all(r.get("valid") for r in outcome) else 1
+    return run_command(command, argv)
 
 
 if __name__ == "__main__":

@@ -12,15 +12,11 @@ import hashlib
 import hmac
 import re
 import unicodedata
-from typing import TYPE_CHECKING
 
 from pydantic import SecretStr
 
 from dgti_data.anonymise.detectors import digits_only
 from dgti_data.errors import ConfigurationError
-
-if TYPE_CHECKING:
-    from dgti_data.settings import Settings
 
 PREFIX = "p_"
 HEX_CHARS = 16  # 64 bits: no collision expected below billions of distinct values
@@ -37,8 +33,9 @@ class Pseudonymiser:
     def __init__(self, key: SecretStr | None) -> None:
         if key is None:
             raise ConfigurationError(
-                "a field is to be pseudonymised but no key is configured: set DGTI_PSEUDONYMISATION_KEY "
-                f"(or the Prefect Secret block {SECRET_BLOCK!r}); pseudonyms without a key could be reversed"
+                "a field is to be pseudonymised but no key is configured: set DGTI_PSEUDONYMISATION_KEY, "
+                f"or keep it in a Prefect Secret block (the flows read {SECRET_BLOCK!r}; the CLI takes "
+                "--key-block NAME); pseudonyms without a key could be reversed"
             )
         raw = key.get_secret_value()
         if len(raw) < MIN_KEY_LENGTH:
@@ -71,25 +68,3 @@ def canonical(value: str, kind: str | None = None) -> str:
         return digits
     text = unicodedata.normalize("NFC", value)
     return re.sub(r"\s+", " ", text).strip().casefold()
-
-
-def resolve_key(settings: Settings, secret_block: str | None = None) -> SecretStr | None:
-    """The key from settings, else from a Prefect Secret block when one is named.
-
-    Loading a block talks to the Prefect API: only done when asked, so that the CLI does not pay
-    for a temporary server.
-    """
-    if settings.pseudonymisation_key is not None:
-        return settings.pseudonymisation_key
-    if secret_block is None:
-        return None
-    try:
-        from prefect.blocks.system import Secret
-    except ImportError as exc:  # pragma: no cover - prefect is a dependency
-        raise ConfigurationError("Prefect is not installed: cannot read the key's Secret block") from exc
-    try:
-        block = Secret.load(secret_block)
-    except (ValueError, LookupError) as exc:
-        raise ConfigurationError(f"Prefect Secret block {secret_block!r} not found") from exc
-    value = block.get()
-    return SecretStr(str(value)) if value else None

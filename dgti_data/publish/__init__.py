@@ -12,8 +12,8 @@ from dgti_data.publish.bundle import (
 )
 from dgti_data.publish.plan import DatasetPlan, plan_dataset
 from dgti_data.publish.portal import Portal
-from dgti_data.publish.service import ApprovalPolicy, Outcome, publish, publish_bundle
-from dgti_data.publish.target import Target, connect
+from dgti_data.publish.service import ApprovalPolicy, Outcome, publish_bundle
+from dgti_data.publish.target import Target
 
 __all__ = [
     "Applied",
@@ -27,11 +27,9 @@ __all__ = [
     "Target",
     "apply_plan",
     "bundle_from_files",
-    "connect",
     "find_bundles",
     "load_bundle",
     "plan_dataset",
-    "publish",
     "publish_bundle",
     "published_schema",
 ]

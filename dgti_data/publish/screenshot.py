@@ -1,6 +1,6 @@
 """Screenshots of published datasets as a citizen sees them, in headless Chromium.
 
-    python -m dgti_data.publish.screenshot DATASET_URL_OR_NAME [--out PNG] [--preview PNG]
+    dgti-data screenshot DATASET_URL_OR_NAME [--out PNG] [--preview PNG]
 
 ``--preview`` also captures the data resource's page, where CKAN shows the DataStore table
 (datatables view) with its Thai labels. Chromium is given time for the page's scripts to run.
@@ -8,10 +8,9 @@
 
 from __future__ import annotations
 
-import argparse
-import sys
 from pathlib import Path
 
+from dgti_data.publish.target import Target
 from dgti_data.report.browser import run_chromium
 
 SETTLE_MS = 8000  # virtual time for the page's JavaScript (the datatables preview) to finish
@@ -27,33 +26,12 @@ def screenshot_url(url: str, png: Path, width: int = 1280, height: int = 1600) -
     )
 
 
-def dataset_urls(name_or_url: str) -> tuple[str, str | None]:
+def dataset_urls(target: Target, name_or_url: str) -> tuple[str, str | None]:
     """The dataset page's URL and its data resource page's URL (read calls only)."""
     from dgti_data.publish.plan import DATA_KEY, KEY
-    from dgti_data.publish.target import connect
 
-    target = connect()
     name = name_or_url.rstrip("/").rsplit("/dataset/", 1)[-1]
     pkg = target.portal.call("package_show", id=name)
     page = f"{target.url}/dataset/{pkg['name']}"
     data = next((r for r in pkg.get("resources", []) if r.get(KEY) == DATA_KEY), None)
     return page, (f"{page}/resource/{data['id']}" if data else None)
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("dataset", help="dataset page URL or dataset name on the configured portal")
-    parser.add_argument("--out", type=Path, default=Path("out/screenshots/dataset.png"))
-    parser.add_argument("--preview", type=Path, help="also capture the data preview page here")
-    args = parser.parse_args(argv)
-    page, resource = dataset_urls(args.dataset)
-    print(screenshot_url(page, args.out))
-    if args.preview and resource:
-        print(screenshot_url(resource, args.preview))
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

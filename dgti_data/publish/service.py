@@ -1,5 +1,6 @@
-"""Publish bundles: fetch the portal's schema once, plan each dataset, ask for approval when a
-plan needs it, apply. The CLI and the Prefect flow both call this, so there is one publisher.
+"""Publish one dataset: plan, ask for approval when the plan needs it, apply, plan again if the
+portal changed. ``dgti_data.app.publishing.publish_all`` runs it for every bundle, for the CLI and
+the Prefect flows alike, so there is one publisher.
 
 Failures of the portal (``TransientError``: unreachable, timeout, HTTP 5xx) during a dataset's
 plan or apply are retried here by planning again after a backoff, never by resending a write: a
@@ -12,12 +13,12 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from dgti_data.ckan import RetryPolicy
-from dgti_data.errors import TransientError
+from dgti_data.errors import ConfigurationError, DgtiError, TransientError
 from dgti_data.publish import portal_schema
 from dgti_data.publish.apply import Applied, StalePlan, apply_plan
 from dgti_data.publish.bundle import PublicationBundle
@@ -25,24 +26,38 @@ from dgti_data.publish.lock import dataset_lock
 from dgti_data.publish.metadata import package_name
 from dgti_data.publish.plan import DatasetPlan, plan_dataset
 from dgti_data.publish.target import Target
-from dgti_data.settings import get_settings
 
 log = logging.getLogger(__name__)
 
-Status = Literal["published", "unchanged", "planned", "refused", "rejected"]
+Status = Literal["published", "unchanged", "planned", "refused", "rejected", "failed"]
+Approve = Callable[[DatasetPlan, list[str]], bool]
 MAX_PLANS = 3  # plan → apply rounds when the portal changes under a plan
 MAX_ROUNDS_PER_RETRY = 4  # bounds the rounds of a portal that fails often but lets some writes through
 
 
 @dataclass
 class Outcome:
-    plan: DatasetPlan
+    """What became of one dataset. ``rejected``: it needed approval (``reasons``) and did not get
+    it; ``failed``: ``error`` stopped it (the portal kept failing, or refused a write)."""
+
+    dataset: str
     status: Status
+    plan: DatasetPlan | None = None
     applied: Applied | None = None
+    reasons: list[str] = field(default_factory=list)
+    error: DgtiError | None = None
 
     @property
     def url(self) -> str | None:
         return self.applied.url if self.applied else None
+
+    @property
+    def name(self) -> str:
+        return self.plan.name if self.plan else ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"dataset": self.dataset, "name": self.name, "status": self.status, "url": self.url or "",
+                "reasons": self.reasons, "error": str(self.error) if self.error else ""}
 
 
 @dataclass(frozen=True)
@@ -70,6 +85,7 @@ class ApprovalPolicy:
 
 
 def portal_schema_of(target: Target) -> dict[str, Any]:
+    """The portal's dataset schema (``scheming_dataset_schema_show``): fetched once per run."""
     return portal_schema.fetch(target.portal)
 
 
@@ -83,7 +99,7 @@ def publish_bundle(
     schema: dict[str, Any],
     *,
     dry_run: bool = False,
-    approve: Callable[[DatasetPlan, list[str]], bool] | None = None,
+    approve: Approve | None = None,
     policy: ApprovalPolicy | None = None,
 ) -> Outcome:
     """Plan one dataset and (unless ``dry_run``) apply the plan, re-planning if it went stale.
@@ -93,8 +109,9 @@ def publish_bundle(
     """
     target.check_organization()
     name = package_name(bundle.dataset.name, target.organization, target.namespace)
-    lock_dir = target.lock_dir or get_settings().lock_dir
-    with dataset_lock(lock_dir, target.url, name):
+    if target.lock_dir is None:
+        raise ConfigurationError("the publication target names no lock folder (settings: DGTI_LOCK_DIR)")
+    with dataset_lock(target.lock_dir, target.url, name):
         return _publish_locked(bundle, target, schema, dry_run, approve, policy or ApprovalPolicy())
 
 
@@ -103,7 +120,7 @@ def _publish_locked(
     target: Target,
     schema: dict[str, Any],
     dry_run: bool,
-    approve: Callable[[DatasetPlan, list[str]], bool] | None,
+    approve: Approve | None,
     policy: ApprovalPolicy,
 ) -> Outcome:
     retry: RetryPolicy = target.retry or target.portal.client.retry
@@ -114,15 +131,17 @@ def _publish_locked(
         writes_before = target.portal.counter.writes
         try:
             p = plan(bundle, target, schema)
-            if p.action == "refused":
-                return Outcome(p, "refused")
-            if dry_run:
-                return Outcome(p, "planned" if p.action != "unchanged" else "unchanged")
+            name = bundle.dataset.name
             reasons = policy.reasons(p)
+            if p.action == "refused":
+                return Outcome(name, "refused", p)
+            if dry_run:
+                status = "planned" if p.action != "unchanged" else "unchanged"
+                return Outcome(name, status, p, reasons=reasons)
             if reasons and not asked:
                 asked = True
                 if approve is None or not approve(p, reasons):
-                    return Outcome(p, "rejected")
+                    return Outcome(name, "rejected", p, reasons=reasons)
             applied = apply_plan(p, target.portal)
         except StalePlan:
             stale += 1
@@ -143,20 +162,5 @@ def _publish_locked(
                         bundle.dataset.name, exc, delay, failures, retry.retries)
             time.sleep(delay)
             continue
-        return Outcome(p, "unchanged" if p.action == "unchanged" else "published", applied)
-
-
-def publish(
-    bundles: Iterable[PublicationBundle],
-    target: Target,
-    *,
-    dry_run: bool = False,
-    approve: Callable[[DatasetPlan, list[str]], bool] | None = None,
-    policy: ApprovalPolicy | None = None,
-) -> list[Outcome]:
-    """Publish every bundle: one ``scheming_dataset_schema_show``, then per dataset plan → apply."""
-    schema = portal_schema_of(target)
-    return [
-        publish_bundle(b, target, schema, dry_run=dry_run, approve=approve, policy=policy)
-        for b in bundles
-    ]
+        status = "unchanged" if p.action == "unchanged" else "published"
+        return Outcome(name, status, p, applied, reasons)

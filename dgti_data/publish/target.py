@@ -1,12 +1,8 @@
-"""Where to publish: the portal (URL, token) and the organisation, from settings.
+"""Where to publish: the portal, the organisation, and the organisations this run may write to.
 
-With ``DGTI_CKAN_URL`` set, that portal and ``DGTI_CKAN_TOKEN`` (or a token the caller got from
-a Prefect Secret block); without it, the local hub's ``hub.json`` and its organisation editor's
-token (least privilege: never the sysadmin's).
-
-Publishing writes only into the organisations the configuration names
-(``DGTI_CKAN_ALLOWED_ORGANIZATIONS``, else the configured organisation or the hub's): a token that
-can edit several organisations, or a mistyped ``--organization``, cannot publish elsewhere.
+Built at the edge from settings and Prefect blocks (``dgti_data.app.config.connect``). Publishing
+writes only into the organisations the configuration names: a token that can edit several
+organisations, or a mistyped ``--organization``, cannot publish elsewhere.
 """
 
 from __future__ import annotations
@@ -14,12 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pydantic import SecretStr
-
-from dgti_data.ckan import CkanClient, RetryPolicy
+from dgti_data.ckan import RetryPolicy
 from dgti_data.errors import ConfigurationError
 from dgti_data.publish.portal import Portal
-from dgti_data.settings import Settings, get_settings
 
 
 @dataclass
@@ -27,7 +20,7 @@ class Target:
     portal: Portal
     organization: str
     namespace: str | None = None  # appended to dataset names: keeps test runs apart
-    # Where per-dataset publication locks live (None: the settings' ``lock_dir``).
+    # Where per-dataset publication locks live (settings: ``DGTI_LOCK_DIR``).
     lock_dir: Path | None = None
     # Organisations this target may write to (empty: only ``organization``).
     allowed: frozenset[str] = field(default_factory=frozenset)
@@ -46,48 +39,3 @@ class Target:
                 f"organisation {self.organization!r} is not one this configuration publishes to "
                 f"({', '.join(sorted(allowed))}): set DGTI_CKAN_ALLOWED_ORGANIZATIONS to allow it"
             )
-
-
-def retry_policy(s: Settings) -> RetryPolicy:
-    return RetryPolicy(s.ckan_retries, s.ckan_backoff_s, s.ckan_backoff_max_s)
-
-
-def connect(
-    settings: Settings | None = None,
-    *,
-    organization: str | None = None,
-    token: SecretStr | None = None,
-    namespace: str | None = None,
-) -> Target:
-    """A ``Target`` from settings: the configured portal, else the local hub's file."""
-    s = settings or get_settings()
-    namespace = namespace or s.ckan_namespace
-    if s.ckan_url:
-        token = token or s.ckan_token
-        if token is None:
-            raise ConfigurationError(
-                "DGTI_CKAN_URL is set but no API token: set DGTI_CKAN_TOKEN or a Prefect Secret block"
-            )
-        org = organization or s.ckan_organization
-        if not org:
-            raise ConfigurationError("no organisation to publish to: set DGTI_CKAN_ORGANIZATION")
-        client = CkanClient(s.ckan_url, token, timeout=s.ckan_timeout, retry=retry_policy(s),
-                            long_timeout=s.ckan_load_timeout)
-        configured = s.ckan_organization or org
-        return _checked(Target(Portal(client), org, namespace), s, configured)
-    hub = s.hub_connection()
-    if hub is None:
-        raise ConfigurationError(
-            "no CKAN configured (DGTI_CKAN_URL) and no local hub: run `dgti-data hub up`"
-        )
-    client = CkanClient(hub.ckan_url, token or hub.editor_token, timeout=s.ckan_timeout,
-                        retry=retry_policy(s), long_timeout=s.ckan_load_timeout)
-    configured = s.ckan_organization or hub.organization
-    return _checked(Target(Portal(client), organization or configured, namespace), s, configured)
-
-
-def _checked(target: Target, s: Settings, configured: str) -> Target:
-    target.lock_dir = s.lock_dir
-    target.allowed = frozenset(s.ckan_allowed_organizations or [configured])
-    target.check_organization()
-    return target

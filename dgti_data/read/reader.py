@@ -27,6 +27,15 @@ _FOREIGN = (
     (b"\x1f\x8b", "a gzip archive: unpack it first"),
 )
 _MARKUP = (b"<!doctype html", b"<html", b"<table", b"<?xml", b"<workbook")
+# What offices send tables as: the ones read, and the ones refused with a message saying what to do
+# (.xls, .ods). A file with another suffix (notes, manifests) is not an export and is left alone.
+TABLE_SUFFIXES = frozenset({".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".xls", ".ods"})
+
+
+def table_files(folder: Path) -> list[Path]:
+    """The files of a drop folder this stage answers for, sorted: each is read or refused clearly."""
+    return sorted(p for p in Path(folder).iterdir()
+                  if p.is_file() and p.suffix.lower() in TABLE_SUFFIXES)
 
 
 def sniff_format(path: Path) -> TableFormat:

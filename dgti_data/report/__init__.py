@@ -2,6 +2,8 @@
 
 from dgti_data.report.files import render_html, write_html, write_json
 from dgti_data.report.markdown import error_rows, summary_markdown
-from dgti_data.report.summary import build_summary
+from dgti_data.report.summary import Summary, build_summary
 
-__all__ = ["build_summary", "error_rows", "render_html", "summary_markdown", "write_html", "write_json"]
+__all__ = [
+    "Summary", "build_summary", "error_rows", "render_html", "summary_markdown", "write_html", "write_json",
+]

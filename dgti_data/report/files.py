@@ -10,7 +10,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from dgti_data.anonymise.report import KIND_LABELS, TREATMENT_LABELS
 from dgti_data.report.explain import type_label
-from dgti_data.report.summary import normaliser_label
+from dgti_data.report.summary import Summary, normaliser_label
 
 _env = Environment(
     loader=PackageLoader("dgti_data.report", "templates"),
@@ -26,17 +26,17 @@ _env.globals.update(
 )
 
 
-def write_json(path: Path, frictionless_report: dict[str, Any], summary: dict[str, Any]) -> Path:
+def write_json(path: Path, frictionless_report: dict[str, Any], summary: Summary) -> Path:
     """Frictionless's report shape, so its tools read it, with the steward summary under ``dgti``."""
-    doc = dict(frictionless_report) | {"dgti": summary}
+    doc = dict(frictionless_report) | {"dgti": summary.to_dict()}
     path.write_text(json.dumps(doc, ensure_ascii=False, indent=2, default=str) + "\n", encoding="utf-8")
     return path
 
 
-def render_html(summaries: list[dict[str, Any]], title: str = "รายงานตรวจสอบข้อมูล / Validation report") -> str:
-    return _env.get_template("report.html.j2").render(summaries=summaries, title=title)
+def render_html(summaries: list[Summary], title: str = "รายงานตรวจสอบข้อมูล / Validation report") -> str:
+    return _env.get_template("report.html.j2").render(summaries=[s.to_dict() for s in summaries], title=title)
 
 
-def write_html(path: Path, summaries: list[dict[str, Any]]) -> Path:
+def write_html(path: Path, summaries: list[Summary]) -> Path:
     path.write_text(render_html(summaries), encoding="utf-8")
     return path

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import asdict, is_dataclass
+from dataclasses import asdict, dataclass, is_dataclass
 from typing import Any
 
 from dgti_data import __version__
@@ -42,8 +42,59 @@ def _plain(obj: Any) -> Any:
     return obj
 
 
-def build_summary(table: Any, result: ValidationResult) -> dict[str, Any]:
-    """A JSON-ready dict: counts, changes, errors with bilingual explanations. No personal values."""
+@dataclass(frozen=True)
+class Summary:
+    """The steward's summary of one file, built once from every stage's result; JSON only at the edge
+    (``to_dict``: the ``dgti`` part of report.json, the HTML report, Prefect's artifacts).
+
+    ``publishable`` is the final answer (policy, anonymisation, published check, rows left), and
+    ``policy_publishable`` the validation policy's alone (valid rows may be published)."""
+
+    generated_at: str
+    pipeline_version: str
+    dataset: dict[str, Any]  # name, title, title_th, policy
+    source: dict[str, Any]  # file, format, encoding
+    engine: dict[str, Any]
+    rows_read: int
+    valid_rows: int
+    quarantined_rows: int
+    errors: list[dict[str, Any]]
+    errors_by_type: dict[str, int]
+    errors_by_field: dict[str, int]
+    field_titles: dict[str, dict[str, str]]
+    valid: bool
+    policy_publishable: bool
+    headers: dict[str, Any]
+    changes: dict[str, Any]
+    warnings: list[str]
+    anonymisation: dict[str, Any]
+    published_check: list[dict[str, Any]]
+    publishable: bool
+    formulas_neutralised: dict[str, Any]
+    rows_published: int
+
+    @property
+    def file(self) -> str:
+        return str(self.source["file"])
+
+    @property
+    def error_count(self) -> int:
+        return len(self.errors)
+
+    def to_dict(self) -> dict[str, Any]:
+        doc = asdict(self)
+        del doc["policy_publishable"]
+        return doc | {"error_count": self.error_count}
+
+
+def build_summary(
+    table: Any,
+    result: ValidationResult,
+    anonymised: Any,
+    published_errors: list[Any],
+    publishable: bool,
+) -> Summary:
+    """Counts, changes, errors with bilingual explanations, what anonymisation did. No personal values."""
     ds = result.dataset
     source = table.source
     encoding = _plain(getattr(source, "encoding", None))
@@ -62,32 +113,34 @@ def build_summary(table: Any, result: ValidationResult) -> dict[str, Any]:
                 "explanation_th": th,
             }
         )
-    return {
-        "generated_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "pipeline_version": __version__,
-        "dataset": {"name": ds.name, "title": ds.title, "title_th": ds.title_th, "policy": ds.on_invalid},
-        "source": {
-            "file": result.source.name,
-            "format": getattr(source, "format", None),
-            "encoding": encoding,
-        },
-        "engine": result.engine,
-        "rows_read": result.rows_read,
-        "valid_rows": result.valid_rows,
-        "quarantined_rows": result.quarantined_rows,
-        "error_count": len(errors),
-        "errors_by_type": result.errors_by("type"),
-        "errors_by_field": result.errors_by("field"),
-        "field_titles": {f.name: {"th": f.title_th, "en": f.title} for f in ds.fields},
-        "valid": result.valid,
-        "publishable": result.publishable,
-        "headers": {
+    return Summary(
+        generated_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        pipeline_version=__version__,
+        dataset={"name": ds.name, "title": ds.title, "title_th": ds.title_th, "policy": ds.on_invalid},
+        source={"file": result.source.name, "format": getattr(source, "format", None), "encoding": encoding},
+        engine=result.engine,
+        rows_read=result.rows_read,
+        valid_rows=result.valid_rows,
+        quarantined_rows=result.quarantined_rows,
+        errors=errors,
+        errors_by_type=result.errors_by("type"),
+        errors_by_field=result.errors_by("field"),
+        field_titles={f.name: {"th": f.title_th, "en": f.title} for f in ds.fields},
+        valid=result.valid,
+        policy_publishable=result.publishable,
+        headers={
             "mapped": dict(getattr(table, "header_map", {})),
             "unmapped": list(getattr(table, "unmapped_headers", [])),
             "missing": list(getattr(table, "missing_fields", [])),
         },
-        "changes": _plain(getattr(table, "changes", None)) or {},
+        changes=_plain(getattr(table, "changes", None)) or {},
         # What reading the file noticed: ragged rows, guessed encodings, external links, set-aside columns.
-        "warnings": [str(w)[:500] for w in getattr(table, "warnings", [])],
-        "errors": errors,
-    }
+        warnings=[str(w)[:500] for w in getattr(table, "warnings", [])],
+        anonymisation=anonymised.report.to_dict(),
+        published_check=[e.to_dict() for e in published_errors[:100]],
+        publishable=publishable,
+        formulas_neutralised={
+            "total": sum(anonymised.neutralised.values()), "by_field": dict(anonymised.neutralised),
+        },
+        rows_published=len(anonymised.frame) if publishable else 0,
+    )

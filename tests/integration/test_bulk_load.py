@@ -22,11 +22,12 @@ from typing import Any
 import pytest
 from pydantic import SecretStr
 
+from dgti_data.app import publish_all
 from dgti_data.ckan import CkanClient, NotAuthorized, ValidationError
 from dgti_data.datasets import Catalog, load_catalog
 from dgti_data.hub import postgres
 from dgti_data.hub.layout import CKAN_ROLE, DATASTORE_DB, HubPaths
-from dgti_data.publish import Portal, Target, publish
+from dgti_data.publish import Portal, Target
 from dgti_data.publish import datastore as ds
 from dgti_data.publish.apply import BULK_ACTION, BULK_PLUGIN
 from dgti_data.publish.examples import example_bundle
@@ -355,10 +356,10 @@ def test_publishing_takes_the_bulk_path_and_an_unchanged_rerun_writes_nothing(
 
     def target() -> Target:
         client = CkanClient(hub.ckan_url, hub.editor_token, timeout=hub_settings.ckan_timeout)
-        return Target(Portal(client), hub.organization, namespace)
+        return Target(Portal(client), hub.organization, namespace, lock_dir=hub_settings.lock_dir)
 
     first_target = target()
-    (first,) = publish([bundle], first_target)
+    (first,) = publish_all([bundle], first_target)
     assert first.status == "published" and first.applied is not None
     assert first.applied.datastore_load == "bulk"
     writes = first_target.portal.counter.write_actions
@@ -376,5 +377,5 @@ def test_publishing_takes_the_bulk_path_and_an_unchanged_rerun_writes_nothing(
     assert [ds.row_signature(r, types) for r in stored] == [ds.row_signature(r, types) for r in expected]
 
     again_target = target()
-    (again,) = publish([bundle], again_target)
+    (again,) = publish_all([bundle], again_target)
     assert again.status == "unchanged" and again_target.portal.counter.writes == 0

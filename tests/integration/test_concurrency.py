@@ -17,9 +17,10 @@ from typing import Any
 
 import pytest
 
+from dgti_data.app import publish_all
 from dgti_data.ckan import CkanClient, is_read_action
 from dgti_data.datasets import Catalog
-from dgti_data.publish import PublicationBundle, Target, publish
+from dgti_data.publish import PublicationBundle, Target
 from dgti_data.publish.examples import example_bundle
 from dgti_data.publish.lock import dataset_lock
 from dgti_data.publish.metadata import package_name
@@ -75,7 +76,7 @@ def test_two_threads_publishing_one_dataset_take_turns(
         target = Target(portal, hub.organization, namespace, lock_dir=tmp_path / "locks")
         start.wait()
         try:
-            (outcome,) = publish([bundle], target)
+            (outcome,) = publish_all([bundle], target)
             outcomes[threading.current_thread().name] = outcome.status
         except BaseException as exc:
             errors.append(exc)
@@ -120,7 +121,8 @@ def test_a_held_lock_makes_a_run_wait(
     logging.getLogger("dgti_data.publish.lock").setLevel(logging.INFO)
     try:
         with dataset_lock(tmp_path / "locks", hub.ckan_url, name):
-            worker = threading.Thread(target=lambda: done.extend(o.status for o in publish([bundle], target)))
+            worker = threading.Thread(
+                target=lambda: done.extend(o.status for o in publish_all([bundle], target)))
             worker.start()
             assert waiting.wait(timeout=120), "the run did not wait for the lock"
             calls_while_held = dict(client.counter.by_action)

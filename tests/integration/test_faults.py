@@ -30,11 +30,12 @@ from typing import Any
 import pytest
 from pydantic import SecretStr
 
+from dgti_data.app import publish_all
 from dgti_data.ckan import CkanClient, NotAuthorized, RetryPolicy, ValidationError
 from dgti_data.datasets import Catalog
 from dgti_data.hub import ckan as hub_ckan
 from dgti_data.hub.layout import HubPaths
-from dgti_data.publish import PublicationBundle, Target, publish, publish_bundle
+from dgti_data.publish import PublicationBundle, Target, publish_bundle
 from dgti_data.publish.bundle import count_rows
 from dgti_data.publish.examples import example_bundle, write_csv
 from dgti_data.publish.metadata import package_name
@@ -122,7 +123,7 @@ def _settled(target: Target, bundle: PublicationBundle) -> None:
     """A re-run with the same input writes nothing: the faulted run left exactly the intended state."""
     client = target.portal.client
     before = client.counter.writes
-    (outcome,) = publish([bundle], target)
+    (outcome,) = publish_all([bundle], target)
     assert outcome.status == "unchanged" and client.counter.writes == before, client.counter.write_actions
 
 
@@ -132,7 +133,7 @@ def test_one_transient_fault_on_each_call_is_retried_and_converges(
 ) -> None:
     bundle = example_bundle(catalog.get(SUBMISSIONS), tmp_path / "bundle", rows=ROWS)
     proxy.reset()
-    (reference,) = publish([bundle], via_proxy("ref"))
+    (reference,) = publish_all([bundle], via_proxy("ref"))
     assert reference.status == "published"
     calls = proxy.actions()  # schema, package_show, package_create, uploads, DataStore, views...
     assert "datastore_create" in calls and calls.count("resource_create") == 4
@@ -143,7 +144,7 @@ def test_one_transient_fault_on_each_call_is_retried_and_converges(
     for key, kind in cases:
         target = via_proxy(f"{key}-{kind}")
         proxy.reset({key: kind})
-        (outcome,) = publish([bundle], target)
+        (outcome,) = publish_all([bundle], target)
         assert sum(proxy.injected.values()) == 1, (key, kind, proxy.calls)
         tally.record(proxy)
         tally.runs += 1
@@ -162,7 +163,7 @@ def test_a_storm_of_faults_in_one_run_converges(
     target = via_proxy("storm", retry=RetryPolicy(retries=8, base_s=0.05, max_s=0.4))
     draw = random.Random(7)  # about one call in five fails, the same calls on every run
     proxy.reset({n: draw.choice(KINDS) for n in range(2, 80) if draw.random() < 0.2})
-    outcomes = publish(bundles, target)
+    outcomes = publish_all(bundles, target)
     tally.record(proxy)
     tally.runs += 1
     assert sum(proxy.injected.values()) >= 8, proxy.calls
@@ -195,10 +196,10 @@ def test_a_fault_during_an_update_converges(
     bundle = example_bundle(catalog.get(SUBMISSIONS), tmp_path, rows=ROWS)
     target = via_proxy(action)
     proxy.reset()
-    publish([bundle], target)
+    publish_all([bundle], target)
     _edit(bundle)
     proxy.reset({action: kind})
-    (outcome,) = publish([bundle], target)
+    (outcome,) = publish_all([bundle], target)
     assert proxy.injected == {kind: 1}, proxy.calls
     tally.record(proxy)
     tally.runs += 1
@@ -243,7 +244,7 @@ def test_ckan_stopped_and_restarted_mid_run(
     proxy.reset()
     proxy.before["datastore_create"] = stop_ckan
     try:
-        (outcome,) = publish([bundle], target)
+        (outcome,) = publish_all([bundle], target)
     finally:
         if starter.is_alive() or starter.ident is not None:
             restarted.wait(timeout=180)
@@ -270,10 +271,11 @@ def test_refusals_fail_fast_with_one_clear_message_and_write_nothing(
     # 403: a token CKAN does not know may read but not write.
     proxy.reset()
     bad = via_proxy("403", token=SecretStr("not-a-token"))
-    with pytest.raises(NotAuthorized) as refused:
-        publish([bundle], bad)
-    assert refused.value.status == 403 and "package_create" in str(refused.value)
-    assert "not authorized" in str(refused.value).lower() and "\n" not in str(refused.value)
+    (outcome,) = publish_all([bundle], bad)  # a failed outcome: other datasets would still go
+    refused = outcome.error
+    assert outcome.status == "failed" and isinstance(refused, NotAuthorized)
+    assert refused.status == 403 and "package_create" in str(refused)
+    assert "not authorized" in str(refused).lower() and "\n" not in str(refused)
     assert bad.portal.counter.write_actions == {"package_create": 1}  # not retried
     assert_absent(editor, package_name(SUBMISSIONS, bad.organization, bad.namespace))
     tally.terminal.append("HTTP 403 on package_create: failed at once (1 attempt), nothing written")

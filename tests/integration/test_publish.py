@@ -15,9 +15,10 @@ from typing import Any
 import pytest
 import requests
 
+from dgti_data.app import publish_all
 from dgti_data.ckan import CkanClient, is_read_action
 from dgti_data.datasets import Catalog, Dataset, load_catalog
-from dgti_data.publish import PublicationBundle, Target, publish, publish_bundle
+from dgti_data.publish import BundleError, PublicationBundle, Target, publish_bundle
 from dgti_data.publish.examples import example_bundle, write_csv, write_reports
 from dgti_data.publish.metadata import package_name
 from dgti_data.publish.plan import KEY, MARK_DATA, plan_dataset
@@ -49,7 +50,7 @@ def make_target(
         test = request.node.name.removeprefix("test_")[:18].replace("_", "-")
         namespace = f"{run_id}-{test}{suffix}"
         client = CkanClient(hub.ckan_url, hub.editor_token, timeout=hub_settings.ckan_timeout)
-        target = Target(portal_cls(client), hub.organization, namespace)
+        target = Target(portal_cls(client), hub.organization, namespace, lock_dir=hub_settings.lock_dir)
         purge_later.extend(package_name(n, hub.organization, namespace) for n in (SUBMISSIONS, SURVEY))
         return target
 
@@ -66,7 +67,7 @@ def test_first_run_publishes_everything_then_an_unchanged_run_writes_nothing(
     target = make_target()
     bundles = [example_bundle(catalog.get(n), tmp_path / n, rows=120) for n in (SUBMISSIONS, SURVEY)]
 
-    first = publish(bundles, target)
+    first = publish_all(bundles, target)
     assert [o.status for o in first] == ["published", "published"]
     editor = target.portal.client
 
@@ -115,7 +116,7 @@ def test_first_run_publishes_everything_then_an_unchanged_run_writes_nothing(
     for bundle in bundles:
         write_reports(bundle.data_csv.parent, bundle.dataset, 120, generated_at="2025-01-01T01:02:03+00:00")
     again_target = make_target()
-    again = publish(bundles, again_target)
+    again = publish_all(bundles, again_target)
     assert [o.status for o in again] == ["unchanged", "unchanged"]
     assert again_target.portal.counter.writes == 0
     assert again_target.portal.counter.reads <= 1 + 2 * len(bundles)  # schema, then show + search each
@@ -126,7 +127,7 @@ def test_citizens_download_the_published_csv_byte_for_byte(
 ) -> None:
     target = make_target()
     bundle = example_bundle(catalog.get(SUBMISSIONS), tmp_path, rows=30)
-    (outcome,) = publish([bundle], target)
+    (outcome,) = publish_all([bundle], target)
     page = requests.get(outcome.url, timeout=30)  # anonymous, as a citizen
     assert page.status_code == 200 and bundle.dataset.title_th in page.text
     pkg = requests.get(
@@ -151,7 +152,7 @@ def test_a_changed_input_updates_only_what_changed(
     make_target: Callable[..., Target], catalog: Catalog, tmp_path: Path
 ) -> None:
     bundle = example_bundle(catalog.get(SUBMISSIONS), tmp_path, rows=100)
-    publish([bundle], make_target())
+    publish_all([bundle], make_target())
 
     def change(rows: list[dict[str, str]]) -> list[dict[str, str]]:
         rows = [dict(r) for r in rows]
@@ -161,7 +162,7 @@ def test_a_changed_input_updates_only_what_changed(
 
     _edit(bundle, change)
     dry = make_target()
-    (planned,) = publish([bundle], dry, dry_run=True)
+    (planned,) = publish_all([bundle], dry, dry_run=True)
     assert planned.status == "planned" and dry.portal.counter.writes == 0
     rows = planned.plan.datastore.rows  # type: ignore[union-attr]
     assert (rows.added, rows.changed, rows.removed) == (1, 1, 1)
@@ -169,7 +170,7 @@ def test_a_changed_input_updates_only_what_changed(
     assert "1 rows added, 1 changed, 1 removed of 100" in text and "file sha256" in text
 
     target = make_target()
-    (second,) = publish([bundle], target)
+    (second,) = publish_all([bundle], target)
     assert second.status == "published"
     writes = dict(target.portal.counter.write_actions)
     # The CSV and the datapackage.json (which carries the CSV's hash) are re-uploaded; the
@@ -189,7 +190,7 @@ def test_a_changed_input_updates_only_what_changed(
     assert requests.get(data["url"], timeout=30).content == bundle.data_csv.read_bytes()
 
     third = make_target()
-    publish([bundle], third)
+    publish_all([bundle], third)
     assert third.portal.counter.writes == 0
 
 
@@ -197,15 +198,16 @@ def test_a_type_change_recreates_the_datastore_table(
     make_target: Callable[..., Target], catalog: Catalog, tmp_path: Path
 ) -> None:
     bundle = example_bundle(catalog.get(SUBMISSIONS), tmp_path, rows=20)
-    publish([bundle], make_target())
+    publish_all([bundle], make_target())
     fields = [
         dict(f, type="number") if f["name"] == "people_served" else f for f in bundle.table_schema["fields"]
     ]
     bundle.table_schema = dict(bundle.table_schema, fields=fields)
     target = make_target()
-    (rejected,) = publish([bundle], target)  # every row is rewritten: a steward must approve
+    (rejected,) = publish_all([bundle], target)  # every row is rewritten: a steward must approve
     assert rejected.status == "rejected" and target.portal.counter.writes == 0
-    (outcome,) = publish([bundle], target, approve=lambda plan, reasons: "100.0%" in reasons[0])
+    (outcome,) = publish_all(
+        [bundle], target, approve=lambda waiting: [o.dataset for o in waiting if "100.0%" in o.reasons[0]])
     assert outcome.status == "published"
     assert outcome.plan.datastore.action == "recreate"  # type: ignore[union-attr]
     pkg = target.portal.client.package_show(outcome.plan.name)
@@ -227,7 +229,7 @@ def test_metadata_the_portal_schema_refuses_is_refused_before_any_write(
     target = make_target()
     bundle = example_bundle(catalog.get(SUBMISSIONS), tmp_path, rows=5)
     bundle.dataset = _with_gd(bundle.dataset, geoCoverage="ดาวอังคาร", dataCategory=None)
-    (outcome,) = publish([bundle], target)
+    (outcome,) = publish_all([bundle], target)
     assert outcome.status == "refused"
     assert target.portal.counter.writes == 0
     assert {p.field for p in outcome.plan.problems} == {"geo_coverage", "data_category"}
@@ -240,10 +242,10 @@ def test_metadata_change_is_a_readable_patch(
     make_target: Callable[..., Target], catalog: Catalog, tmp_path: Path
 ) -> None:
     bundle = example_bundle(catalog.get(SURVEY), tmp_path, rows=10)
-    publish([bundle], make_target())
+    publish_all([bundle], make_target())
     bundle.dataset = _with_gd(bundle.dataset, updateFrequencyUnit="เดือน", tags=["อปท", "DGTi"])
     target = make_target()
-    (outcome,) = publish([bundle], target)
+    (outcome,) = publish_all([bundle], target)
     text = outcome.plan.render()
     assert "update_frequency_unit: 'ปี' → 'เดือน'" in text and "tags:" in text
     assert target.portal.counter.write_actions == {"package_patch": 1}
@@ -303,16 +305,16 @@ def test_a_run_killed_between_steps_converges_on_rerun(
     lose_response: bool, make_target: Callable[..., Target], crash_bundle: PublicationBundle
 ) -> None:
     reference = make_target(suffix="-ref")
-    publish([crash_bundle], reference)
+    publish_all([crash_bundle], reference)
     assert reference.portal.counter.writes == FIRST_PUBLISH_WRITES, reference.portal.counter.write_actions
 
     for n in range(FIRST_PUBLISH_WRITES):
         suffix = f"-{n}"
         broken = make_target(crashing(n, lose_response), suffix=suffix)
         with pytest.raises(Crash):
-            publish([crash_bundle], broken)
+            publish_all([crash_bundle], broken)
         rerun = make_target(suffix=suffix)
-        (outcome,) = publish([crash_bundle], rerun)
+        (outcome,) = publish_all([crash_bundle], rerun)
         assert outcome.status in ("published", "unchanged"), n
         editor = rerun.portal.client
         found = editor.package_search(fq=f"name:{outcome.plan.name}", include_private=True)
@@ -325,31 +327,31 @@ def test_a_run_killed_between_steps_converges_on_rerun(
         assert data[MARK_DATA] == outcome.plan.datastore.marker  # type: ignore[union-attr]
         assert requests.get(data["url"], timeout=30).content == crash_bundle.data_csv.read_bytes()
         settled = make_target(suffix=suffix)
-        publish([crash_bundle], settled)
+        publish_all([crash_bundle], settled)
         assert settled.portal.counter.writes == 0, (n, settled.portal.counter.write_actions)
 
 
 def test_a_crash_during_an_update_converges(
     make_target: Callable[..., Target], crash_bundle: PublicationBundle
 ) -> None:
-    (first,) = publish([crash_bundle], make_target())
+    (first,) = publish_all([crash_bundle], make_target())
     # 2 rows changed, 2 removed of 40: under the share that needs approval.
     _edit(crash_bundle, lambda rows: [dict(r, people_served="7") for r in rows[:2]] + rows[2:38])
     for n in range(3):  # each crash lands further on: upsert, delete, CSV upload + marker...
         broken = make_target(crashing(n))
         with pytest.raises(Crash):
-            publish([crash_bundle], broken)
+            publish_all([crash_bundle], broken)
         # An existing dataset stays public while it is updated.
         assert broken.portal.client.package_show(first.plan.name)["private"] is False
     rerun = make_target()
-    (outcome,) = publish([crash_bundle], rerun)
+    (outcome,) = publish_all([crash_bundle], rerun)
     editor = rerun.portal.client
     data = next(r for r in editor.package_show(outcome.plan.name)["resources"] if r[KEY] == "data")
     result = editor.datastore_search(resource_id=data["id"], limit=100, sort="submission_id")
     assert result["total"] == 38 and [r["people_served"] for r in result["records"][:2]] == [7, 7]
     assert requests.get(data["url"], timeout=30).content == crash_bundle.data_csv.read_bytes()
     settled = make_target()
-    publish([crash_bundle], settled)
+    publish_all([crash_bundle], settled)
     assert settled.portal.counter.writes == 0
 
 
@@ -378,7 +380,7 @@ def test_duplicates_and_leftovers_of_our_resources_are_removed_others_kept(
     make_target: Callable[..., Target], crash_bundle: PublicationBundle
 ) -> None:
     target = make_target()
-    (outcome,) = publish([crash_bundle], target)
+    (outcome,) = publish_all([crash_bundle], target)
     editor = target.portal.client
     pid = outcome.plan.package_id or editor.package_show(outcome.plan.name)["id"]
     link = "http://x.invalid/"
@@ -388,7 +390,7 @@ def test_duplicates_and_leftovers_of_our_resources_are_removed_others_kept(
     schema = portal_schema_of(target)
     plan = plan_dataset(crash_bundle, target.portal, target.organization, schema, namespace=target.namespace)
     assert sorted(r.name for r in plan.resources if r.action == "delete") == ["old", "report.json"]
-    publish([crash_bundle], target)
+    publish_all([crash_bundle], target)
     names = sorted(r["name"] for r in editor.package_show(outcome.plan.name)["resources"])
     ours = ["datapackage.json", f"{SUBMISSIONS}.csv", "report.html", "report.json"]
     assert names == sorted(["a steward's link", *ours])
@@ -399,7 +401,7 @@ def test_cli_dry_run_prints_the_plan_and_writes_nothing(
 ) -> None:
     from click.testing import CliRunner
 
-    from dgti_data.publish.cli import publish_cmd
+    from dgti_data.cli.publish import command as publish_cmd
 
     example_bundle(catalog.get(SUBMISSIONS), tmp_path / "results" / "a", rows=10)
     example_bundle(catalog.get(SURVEY), tmp_path / "results" / "b", rows=10)
@@ -428,10 +430,10 @@ def test_a_table_without_primary_key_is_reloaded_when_it_changes(
 ) -> None:
     bundle = example_bundle(catalog.get(SURVEY), tmp_path, rows=20)
     bundle.table_schema = {k: v for k, v in bundle.table_schema.items() if k != "primaryKey"}
-    publish([bundle], make_target())
+    publish_all([bundle], make_target())
     _edit(bundle, lambda rows: [*rows[:19], dict(rows[0], it_staff_count="3")])
     target = make_target()
-    (outcome,) = publish([bundle], target, approve=lambda plan, reasons: True)
+    (outcome,) = publish_all([bundle], target, approve=lambda waiting: [o.dataset for o in waiting])
     store = outcome.plan.datastore
     assert store is not None and store.action == "recreate" and "no primary key" in store.reason
     assert (store.rows.added, store.rows.removed) == (1, 1)
@@ -439,7 +441,7 @@ def test_a_table_without_primary_key_is_reloaded_when_it_changes(
     data = next(r for r in editor.package_show(outcome.plan.name)["resources"] if r[KEY] == "data")
     assert editor.datastore_search(resource_id=data["id"], limit=0)["total"] == 20
     settled = make_target()
-    publish([bundle], settled)
+    publish_all([bundle], settled)
     assert settled.portal.counter.writes == 0
 
 
@@ -454,7 +456,7 @@ def test_a_name_taken_by_another_organisation_is_refused(
     bundle = example_bundle(catalog.get(SUBMISSIONS), tmp_path, rows=5)
     name = package_name(SUBMISSIONS, target.organization, target.namespace)
     sysadmin.package_create(**package_dict(bundle.dataset, name, "other-agency"), private=private)
-    (outcome,) = publish([bundle], target)
+    (outcome,) = publish_all([bundle], target)
     assert outcome.status == "refused" and target.portal.counter.writes == 0
     assert "other-agency" in outcome.plan.render() or "may not see" in outcome.plan.render()
 
@@ -465,7 +467,23 @@ def test_rows_the_datastore_would_refuse_are_refused_before_any_write(
     bundle = example_bundle(catalog.get(SUBMISSIONS), tmp_path, rows=10)
     _edit(bundle, lambda rows: [*rows, dict(rows[3], people_served="many")])  # duplicate key, bad integer
     target = make_target()
-    (outcome,) = publish([bundle], target)
+    (outcome,) = publish_all([bundle], target)
     assert outcome.status == "refused" and target.portal.counter.writes == 0
     text = outcome.plan.render()
     assert "line 12, field people_served: 'many' is not a valid int4" in text
+
+
+def test_one_dataset_failing_does_not_stop_the_others(
+    make_target: Callable[..., Target], catalog: Catalog, tmp_path: Path
+) -> None:
+    """Failures are isolated per dataset: a bundle whose file vanished fails with one line, and the
+    next dataset is still published (the old loop stopped at the first error)."""
+    broken = example_bundle(catalog.get(SUBMISSIONS), tmp_path / "a", rows=5)
+    good = example_bundle(catalog.get(SURVEY), tmp_path / "b", rows=5)
+    broken.data_csv.unlink()
+    target = make_target()
+    failed, published = publish_all([broken, good], target)
+    assert failed.status == "failed" and isinstance(failed.error, BundleError)
+    assert str(broken.data_csv.name) in str(failed.error) and failed.url is None
+    assert published.status == "published" and published.url
+    assert failed.to_dict()["error"] and published.to_dict()["status"] == "published"

@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from dgti_data.app import publish_all
 from dgti_data.ckan import CkanClient
 from dgti_data.datasets import load_catalog
-from dgti_data.publish import Portal, Target, publish
+from dgti_data.publish import Portal, Target
 from dgti_data.publish.examples import example_bundle
 from dgti_data.publish.metadata import package_name
 from dgti_data.publish.screenshot import screenshot_url
@@ -29,8 +30,8 @@ def test_dataset_page_and_preview_screenshots(
     namespace = f"{run_id}-shot"
     purge_later.append(package_name(dataset.name, hub.organization, namespace))
     client = CkanClient(hub.ckan_url, hub.editor_token, timeout=hub_settings.ckan_timeout)
-    target = Target(Portal(client), hub.organization, namespace)
-    (outcome,) = publish([example_bundle(dataset, tmp_path / "bundle", rows=25)], target)
+    target = Target(Portal(client), hub.organization, namespace, lock_dir=hub_settings.lock_dir)
+    (outcome,) = publish_all([example_bundle(dataset, tmp_path / "bundle", rows=25)], target)
     assert outcome.url
 
     page = screenshot_url(outcome.url, tmp_path / "dataset.png")

@@ -7,7 +7,7 @@ import subprocess
 
 import pytest
 
-from dgti_data.pipeline import process_file
+from dgti_data.app import process_file
 from dgti_data.report.browser import print_pdf, screenshot
 from tests.conftest import TEST_KEY
 

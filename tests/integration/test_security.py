@@ -31,6 +31,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from dgti_data.app import connect
 from dgti_data.ckan import CkanClient, CkanConnectionError, NotAuthorized
 from dgti_data.datasets import Catalog
 from dgti_data.errors import ConfigurationError
@@ -38,7 +39,6 @@ from dgti_data.hub.layout import HubPaths
 from dgti_data.publish import BundleError, load_bundle
 from dgti_data.publish.examples import example_bundle
 from dgti_data.publish.metadata import package_name
-from dgti_data.publish.target import connect
 from dgti_data.settings import PROJECT_ROOT, HubConnection, Settings, get_settings
 from tests.integration.faultproxy import FaultProxy, prefect_logs, report_line
 

@@ -24,8 +24,8 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
+from dgti_data.app import output_dir_for
 from dgti_data.cli import main
-from dgti_data.pipeline import output_dir_for
 from dgti_data.settings import PROJECT_ROOT
 from tests.integration.faultproxy import report_line
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -36,8 +37,8 @@ def test_invalid_file_exits_1(run, make_sample, tmp_path):
 @pytest.mark.parametrize(
     ("content", "reason"),
     [
-        (b"", "empty"),
-        (b"\x00\x01\x02\x89PNG\x00\x00garbage" * 20, ""),
+        (b"", "empty file"),
+        (b"\x00\x01\x02\x89PNG\x00\x00garbage" * 20, "contains nul bytes: not a text table"),
     ],
 )
 def test_unusable_input_exits_2_with_one_line(run, tmp_path, content, reason):
@@ -79,3 +80,35 @@ def test_sample_command_writes_files(run, tmp_path):
     assert result.exit_code == 0, result.output
     written = [p for p in Path(tmp_path).iterdir() if not p.name.endswith(".manifest.json")]
     assert len(written) == 1 and written[0].stat().st_size > 0
+
+
+@pytest.fixture
+def no_key(monkeypatch):
+    from dgti_data.settings import get_settings
+
+    monkeypatch.delenv("DGTI_PSEUDONYMISATION_KEY", raising=False)
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
+
+
+def test_validate_writes_the_anonymised_csv_schema_and_report(run, make_sample, tmp_path):
+    """What `dgti-data anonymise` used to write on its own, the one pipeline writes for publication."""
+    raw = make_sample("local-digital-submissions", error_rate=0.0, rows=300)
+    result = run("validate", raw, "--report-dir", tmp_path)
+    assert result.exit_code == 0, result.output
+    (out,) = [p for p in tmp_path.iterdir() if p.is_dir()]
+    schema = json.loads((out / "local-digital-submissions.schema.json").read_text(encoding="utf-8"))
+    assert "contact_name" not in [f["name"] for f in schema["fields"]]
+    report = json.loads((out / "anonymisation-report.json").read_text(encoding="utf-8"))
+    assert report["rows_in"] == 300 and report["blocked"] is False
+    assert (out / "local-digital-submissions.csv").exists()
+
+
+def test_missing_key_is_refused_in_one_line(no_key, run, make_sample, tmp_path):
+    raw = make_sample("local-digital-submissions", error_rate=0.0, rows=100)
+    result = CliRunner().invoke(main, ["validate", str(raw), "--report-dir", str(tmp_path)])
+    assert result.exit_code == 2, result.output
+    lines = [ln for ln in result.output.splitlines() if ln.strip()]
+    assert len(lines) == 1 and "DGTI_PSEUDONYMISATION_KEY" in lines[0] and "--key-block" in lines[0]
+    assert not list(tmp_path.glob("*/local-digital-submissions.csv"))

@@ -8,9 +8,9 @@ import socket
 import pytest
 from pydantic import SecretStr
 
+from dgti_data.app import connect
 from dgti_data.ckan import CkanClient, CkanConnectionError, RetryPolicy
 from dgti_data.errors import ConfigurationError
-from dgti_data.publish.target import connect
 from dgti_data.settings import Settings
 
 

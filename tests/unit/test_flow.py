@@ -71,10 +71,9 @@ def test_flow_runs_files_in_parallel_workers(prefect_api, make_sample, tmp_path,
 
 def test_one_failing_file_does_not_lose_the_others(prefect_api, make_sample, tmp_path, monkeypatch):
     """A configuration error or a bug in one file is reported for that file; the rest are processed."""
-    import dgti_data.pipeline as pipeline
-    import flows.validate_drop_folder as module
+    import dgti_data.app.folder as module
 
-    real = pipeline.process_file
+    real = module.process_file
 
     def flaky(path, *args, **kwargs):
         if "boom" in path.name:

@@ -18,9 +18,9 @@ import pytest
 from click.testing import CliRunner
 
 from dgti_data import reference
+from dgti_data.cli.sample import sample
 from dgti_data.datasets import Catalog, Dataset
 from dgti_data.sample import FORMATS, SampleManifest, generate
-from dgti_data.sample.cli import sample
 from dgti_data.sample.personal import national_id_valid
 from dgti_data.settings import PROJECT_ROOT
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from dgti_data.pipeline import process_file
+from dgti_data.app import process_file
 from dgti_data.validate.privacy import MASK
 from tests.conftest import TEST_KEY, planted
 
@@ -131,3 +131,35 @@ def test_concurrent_files_validate_independently(make_sample, catalog, tmp_path)
     for raw, outcome in zip(raws * 2, outcomes, strict=True):
         assert {(e.row, e.field, e.type) for e in outcome.result.errors} == planted(raw)
         assert not outcome.result.table_errors
+
+
+def test_every_table_export_in_a_folder_gets_an_outcome(make_sample, catalog, tmp_path):
+    """Files are picked by the read stage, not by a second list of suffixes: .xls and .ods get its
+    clear refusal, .xlsm is read, and files that are no table export (notes) are left alone."""
+    import shutil
+    import zipfile
+
+    from dgti_data.app import validate_folder
+
+    drop = tmp_path / "drop"
+    drop.mkdir()
+    shutil.copy(make_sample("lao-digital-readiness-survey", "xlsx", rows=120),
+                drop / "lao-digital-readiness-survey-macro.xlsm")
+    ole2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+    (drop / "local-digital-submissions-old.xls").write_bytes(ole2 + b"\0" * 600)
+    with zipfile.ZipFile(drop / "local-digital-submissions-calc.ods", "w") as ods:
+        ods.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        ods.writestr("content.xml", "<office:document-content/>")
+    (drop / "notes.md").write_text("not an export", encoding="utf-8")
+
+    reports = {r.source.name: r for r in validate_folder(drop, catalog, tmp_path / "out", key=TEST_KEY, k=5)}
+
+    assert set(reports) == {"lao-digital-readiness-survey-macro.xlsm", "local-digital-submissions-old.xls",
+                            "local-digital-submissions-calc.ods"}
+    xls, ods = reports["local-digital-submissions-old.xls"], reports["local-digital-submissions-calc.ods"]
+    assert xls.status == "unusable" and "legacy Excel .xls" in xls.reason
+    assert ods.status == "unusable" and "OpenDocument spreadsheet" in ods.reason
+    assert xls.to_dict() == {"unusable": True, "file": xls.source.name, "reason": xls.reason}
+    xlsm = reports["lao-digital-readiness-survey-macro.xlsm"]
+    assert xlsm.summary is not None and xlsm.summary.rows_read == 120
+    assert xlsm.to_dict()["source"]["file"] == xlsm.source.name

@@ -3,7 +3,8 @@
 The raw rows are validated first, so the steward sees every problem of the file as it was sent
 (personal fields included, their values masked). Only the valid rows are anonymised, k-anonymity is
 judged on exactly the rows that would be published, and the publishable file is validated once more
-against its published schema before it may leave. The CLI and the Prefect flows both call this.
+against its published schema before it may leave. ``dgti_data.app.folder`` calls it for each file
+of a drop folder, for the CLI and the Prefect flows alike.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from pydantic import SecretStr
 
@@ -24,18 +24,20 @@ from dgti_data.normalise import normalise
 from dgti_data.normalise.headers import header_key
 from dgti_data.publish.bundle import PublicationBundle
 from dgti_data.read import read_table
-from dgti_data.report import build_summary, write_html, write_json
+from dgti_data.report import Summary, build_summary, write_html, write_json
 from dgti_data.validate import CellError, ValidationResult, validate, validate_published
 
 
 @dataclass
-class FileOutcome:
+class ProcessedFile:
+    """Everything one file's run produced, in memory (the steward's ``summary`` is its public part)."""
+
     source: Path
     dataset: Dataset
     result: ValidationResult
     anonymised: AnonymisedTable
     published_errors: list[CellError]
-    summary: dict[str, Any]
+    summary: Summary
     out_dir: Path
     json_report: Path
     html_report: Path
@@ -102,7 +104,7 @@ def process_file(
     *,
     key: SecretStr | None = None,
     k: int = 5,
-) -> FileOutcome:
+) -> ProcessedFile:
     """Raises ``UnusableInputError`` for files that cannot be read and ``ConfigurationError`` for a
     schema without treatments or a missing key; data problems go in the report."""
     raw = read_table(source, encoding=encoding)
@@ -121,18 +123,11 @@ def process_file(
     data_csv = paths.get("csv")
     published_errors = validate_published(data_csv, anonymised.published_schema, catalog) if data_csv else []
 
-    summary = build_summary(table, result)
-    summary["anonymisation"] = anonymised.report.to_dict()
-    summary["published_check"] = [e.to_dict() for e in published_errors[:100]]
     publishable = (
         result.publishable and data_csv is not None and not anonymised.blocked and not published_errors
         and len(anonymised.frame) > 0
     )
-    summary["publishable"] = publishable
-    summary["formulas_neutralised"] = {
-        "total": sum(anonymised.neutralised.values()), "by_field": dict(anonymised.neutralised),
-    }
-    summary["rows_published"] = len(anonymised.frame) if publishable else 0
+    summary = build_summary(table, result, anonymised, published_errors, publishable)
     json_report = write_json(out_dir / "report.json", result.report, summary)
     html_report = write_html(out_dir / "report.html", [summary])
 
@@ -156,5 +151,5 @@ def process_file(
         ).save(out_dir)
     else:
         (out_dir / "publication.json").unlink(missing_ok=True)
-    return FileOutcome(source, dataset, result, anonymised, published_errors, summary, out_dir,
+    return ProcessedFile(source, dataset, result, anonymised, published_errors, summary, out_dir,
                        json_report, html_report, data_csv, bundle)

@@ -79,3 +79,6 @@ def sample(datasets: tuple[str, ...], rows: int, seed: int, formats: tuple[str, 
 
 if __name__ == "__main__":
     sample()
+
+
+command = sample

@@ -1,0 +1,33 @@
+"""The application layer: what every entry point (the ``dgti-data`` CLI, the Prefect flows) calls.
+
+Typed in, typed out: ``validate_folder`` answers a ``FileReport`` per raw file, ``publish_all`` an
+``Outcome`` per dataset; the entry points turn them into lines, exit codes or JSON at the edge.
+Settings and secrets are resolved here once (``config``) and passed down to the stages.
+"""
+
+from dgti_data.app.config import RunConfig, connect, connect_with_blocks, resolve, resolve_key
+from dgti_data.app.folder import FileReport, failed, validate_file, validate_folder
+from dgti_data.app.process import ProcessedFile, detect_dataset, output_dir_for, process_file
+from dgti_data.app.publishing import ApproveAll, gather_bundles, publish_all
+from dgti_data.publish.service import ApprovalPolicy, Outcome
+
+__all__ = [
+    "ApprovalPolicy",
+    "ApproveAll",
+    "FileReport",
+    "Outcome",
+    "ProcessedFile",
+    "RunConfig",
+    "connect",
+    "connect_with_blocks",
+    "detect_dataset",
+    "failed",
+    "gather_bundles",
+    "output_dir_for",
+    "process_file",
+    "publish_all",
+    "resolve",
+    "resolve_key",
+    "validate_file",
+    "validate_folder",
+]
