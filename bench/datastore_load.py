@@ -103,7 +103,7 @@ def upsert_run(client: Any, rid: str, bundle: Any, csv_path: Path) -> dict[str, 
     from dgti_data.publish import Portal
     from dgti_data.publish import datastore as ds
     from dgti_data.publish.apply import BATCH_ROWS, _load_rows
-    from dgti_data.publish.plan import DatastoreStep, RowChanges
+    from dgti_data.publish.steps import DatastoreStep, RowChanges
 
     fields, pk = ds.datastore_fields(bundle.table_schema), ds.primary_key(bundle.table_schema)
     reset_table(client, rid)

@@ -26,6 +26,7 @@ from dgti_data import app
 from dgti_data.app import ApprovalPolicy, Outcome
 from dgti_data.cli.base import run_command
 from dgti_data.errors import TransientError
+from dgti_data.publish import render
 from dgti_data.settings import PROJECT_ROOT
 
 FLOW_NAME = "publish-datasets"
@@ -48,8 +49,8 @@ def ask_steward(timeout_s: int) -> app.ApproveAll:
         from prefect.flow_runs import pause_flow_run
 
         text = "\n\n".join(
-            f"**{o.dataset}**: {'; '.join(o.reasons)}\n```\n{o.plan.render() if o.plan else ''}\n```"
-            for o in waiting
+            f"**{o.dataset}**: {'; '.join(o.reasons)}\n```\n{render.dataset_plan(o.plan)}\n```"
+            for o in waiting if o.plan
         )
         description = (
             "ชุดข้อมูลต่อไปนี้ต้องได้รับอนุมัติจากผู้ดูแลข้อมูลก่อนเผยแพร่ / "
@@ -113,7 +114,9 @@ def publish_datasets(
         log.error("portal %s unreachable, nothing published: %s", target.url, failed[0].error)
     create_markdown_artifact(
         key="publish-plan", description="Publication plan",
-        markdown="\n\n".join(f"### {o.dataset}\n```\n{o.plan.render()}\n```" for o in outcomes if o.plan),
+        markdown="\n\n".join(
+            f"### {o.dataset}\n```\n{render.dataset_plan(o.plan)}\n```" for o in outcomes if o.plan
+        ),
     )
     rows = [o.to_dict() for o in outcomes]
     create_table_artifact(key="publish-result", table=rows, description="Published datasets")

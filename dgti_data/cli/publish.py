@@ -18,6 +18,7 @@ from dgti_data import app
 from dgti_data.app import ApprovalPolicy, ApproveAll, Outcome
 from dgti_data.cli.base import EXIT_INVALID, EXIT_PORTAL, EXIT_UNUSABLE, fail
 from dgti_data.errors import ConfigurationError, TransientError
+from dgti_data.publish import render
 from dgti_data.publish.target import Target
 
 LOAD_PATHS = {"bulk": "one bulk COPY call (dgti_datastore_load)", "upsert": "datastore_upsert batches"}
@@ -86,7 +87,7 @@ def command(
     for o in outcomes:
         if o.plan is None:
             continue
-        click.echo(o.plan.render())
+        click.echo(render.dataset_plan(o.plan))
         click.echo(f"  → {o.status}" + (f": {o.url}" if o.url else ""))
         if o.applied is not None and o.applied.datastore_load is not None:
             click.echo(f"  DataStore rows written by {LOAD_PATHS[o.applied.datastore_load]}")

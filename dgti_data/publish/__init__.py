@@ -10,9 +10,10 @@ from dgti_data.publish.bundle import (
     load_bundle,
     published_schema,
 )
-from dgti_data.publish.plan import DatasetPlan, plan_dataset
+from dgti_data.publish.planner import plan_dataset
 from dgti_data.publish.portal import Portal
 from dgti_data.publish.service import ApprovalPolicy, Outcome, publish_bundle
+from dgti_data.publish.steps import DatasetPlan
 from dgti_data.publish.target import Target
 
 __all__ = [

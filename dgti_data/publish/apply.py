@@ -34,7 +34,8 @@ from typing import Any, Literal
 from dgti_data.ckan import ValidationError
 from dgti_data.errors import TerminalError
 from dgti_data.publish import datastore as ds
-from dgti_data.publish.plan import (
+from dgti_data.publish.portal import Portal
+from dgti_data.publish.steps import (
     DATA_KEY,
     KEY,
     MARK_DATA,
@@ -43,7 +44,6 @@ from dgti_data.publish.plan import (
     DatastoreStep,
     ResourceStep,
 )
-from dgti_data.publish.portal import Portal
 
 log = logging.getLogger(__name__)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from dgti_data.publish.steps import DATA_KEY, KEY
 from dgti_data.publish.target import Target
 from dgti_data.report.browser import run_chromium
 
@@ -28,8 +29,6 @@ def screenshot_url(url: str, png: Path, width: int = 1280, height: int = 1600) -
 
 def dataset_urls(target: Target, name_or_url: str) -> tuple[str, str | None]:
     """The dataset page's URL and its data resource page's URL (read calls only)."""
-    from dgti_data.publish.plan import DATA_KEY, KEY
-
     name = name_or_url.rstrip("/").rsplit("/dataset/", 1)[-1]
     pkg = target.portal.call("package_show", id=name)
     page = f"{target.url}/dataset/{pkg['name']}"

@@ -24,7 +24,8 @@ from dgti_data.publish.apply import Applied, StalePlan, apply_plan
 from dgti_data.publish.bundle import PublicationBundle
 from dgti_data.publish.lock import dataset_lock
 from dgti_data.publish.metadata import package_name
-from dgti_data.publish.plan import DatasetPlan, plan_dataset
+from dgti_data.publish.planner import plan_dataset
+from dgti_data.publish.steps import DatasetPlan
 from dgti_data.publish.target import Target
 
 log = logging.getLogger(__name__)

@@ -32,7 +32,7 @@ from dgti_data.publish import datastore as ds
 from dgti_data.publish.apply import BULK_ACTION, BULK_PLUGIN
 from dgti_data.publish.examples import example_bundle
 from dgti_data.publish.metadata import package_dict, package_name
-from dgti_data.publish.plan import KEY
+from dgti_data.publish.steps import KEY
 from dgti_data.settings import HubConnection, Settings
 
 pytestmark = pytest.mark.integration

@@ -18,12 +18,13 @@ import requests
 from dgti_data.app import publish_all
 from dgti_data.ckan import CkanClient, is_read_action
 from dgti_data.datasets import Catalog, Dataset, load_catalog
-from dgti_data.publish import BundleError, PublicationBundle, Target, publish_bundle
+from dgti_data.publish import BundleError, PublicationBundle, Target, publish_bundle, render
 from dgti_data.publish.examples import example_bundle, write_csv, write_reports
 from dgti_data.publish.metadata import package_name
-from dgti_data.publish.plan import KEY, MARK_DATA, plan_dataset
+from dgti_data.publish.planner import plan_dataset
 from dgti_data.publish.portal import Portal
 from dgti_data.publish.service import portal_schema_of
+from dgti_data.publish.steps import KEY, MARK_DATA
 from dgti_data.settings import HubConnection, Settings
 
 pytestmark = pytest.mark.integration
@@ -166,7 +167,7 @@ def test_a_changed_input_updates_only_what_changed(
     assert planned.status == "planned" and dry.portal.counter.writes == 0
     rows = planned.plan.datastore.rows  # type: ignore[union-attr]
     assert (rows.added, rows.changed, rows.removed) == (1, 1, 1)
-    text = planned.plan.render()
+    text = render.dataset_plan(planned.plan)
     assert "1 rows added, 1 changed, 1 removed of 100" in text and "file sha256" in text
 
     target = make_target()
@@ -233,7 +234,8 @@ def test_metadata_the_portal_schema_refuses_is_refused_before_any_write(
     assert outcome.status == "refused"
     assert target.portal.counter.writes == 0
     assert {p.field for p in outcome.plan.problems} == {"geo_coverage", "data_category"}
-    assert "REFUSED" in outcome.plan.render() and "ขอบเขตเชิงภูมิศาสตร์" in outcome.plan.render()
+    text = render.dataset_plan(outcome.plan)
+    assert "REFUSED" in text and "ขอบเขตเชิงภูมิศาสตร์" in text
     found = target.portal.client.package_search(fq=f"name:{outcome.plan.name}", include_private=True)
     assert found["count"] == 0
 
@@ -246,7 +248,7 @@ def test_metadata_change_is_a_readable_patch(
     bundle.dataset = _with_gd(bundle.dataset, updateFrequencyUnit="เดือน", tags=["อปท", "DGTi"])
     target = make_target()
     (outcome,) = publish_all([bundle], target)
-    text = outcome.plan.render()
+    text = render.dataset_plan(outcome.plan)
     assert "update_frequency_unit: 'ปี' → 'เดือน'" in text and "tags:" in text
     assert target.portal.counter.write_actions == {"package_patch": 1}
     pkg = target.portal.client.package_show(outcome.plan.name)
@@ -458,7 +460,8 @@ def test_a_name_taken_by_another_organisation_is_refused(
     sysadmin.package_create(**package_dict(bundle.dataset, name, "other-agency"), private=private)
     (outcome,) = publish_all([bundle], target)
     assert outcome.status == "refused" and target.portal.counter.writes == 0
-    assert "other-agency" in outcome.plan.render() or "may not see" in outcome.plan.render()
+    text = render.dataset_plan(outcome.plan)
+    assert "other-agency" in text or "may not see" in text
 
 
 def test_rows_the_datastore_would_refuse_are_refused_before_any_write(
@@ -469,7 +472,7 @@ def test_rows_the_datastore_would_refuse_are_refused_before_any_write(
     target = make_target()
     (outcome,) = publish_all([bundle], target)
     assert outcome.status == "refused" and target.portal.counter.writes == 0
-    text = outcome.plan.render()
+    text = render.dataset_plan(outcome.plan)
     assert "line 12, field people_served: 'many' is not a valid int4" in text
 
 

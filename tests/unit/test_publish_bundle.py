@@ -12,6 +12,7 @@ import pytest
 from dgti_data.datasets import Catalog, load_catalog
 from dgti_data.errors import ConfigurationError
 from dgti_data.publish import datastore as ds
+from dgti_data.publish import render
 from dgti_data.publish.bundle import (
     BundleError,
     bundle_from_files,
@@ -21,8 +22,8 @@ from dgti_data.publish.bundle import (
     published_schema,
 )
 from dgti_data.publish.examples import example_bundle, from_pattern
-from dgti_data.publish.plan import FieldChange, RowChanges
 from dgti_data.publish.service import ApprovalPolicy
+from dgti_data.publish.steps import FieldChange, RowChanges
 from dgti_data.settings import PROJECT_ROOT
 
 
@@ -140,7 +141,7 @@ def test_example_patterns_match() -> None:
 
 
 def test_approval_is_needed_only_for_warnings_or_many_changed_rows(catalog: Catalog, tmp_path: Path) -> None:
-    from dgti_data.publish.plan import DatasetPlan, DatastoreStep
+    from dgti_data.publish.steps import DatasetPlan, DatastoreStep
 
     bundle = example_bundle(catalog.get("local-digital-submissions"), tmp_path, rows=5)
 
@@ -165,7 +166,7 @@ def test_approval_is_needed_only_for_warnings_or_many_changed_rows(catalog: Cata
     assert policy.reasons(plan("update", RowChanges(100, 100), ("3 rows quarantined",))) == [
         "warning: 3 rows quarantined"
     ]
-    assert FieldChange("x", "a", "b").render() == ["    x: 'a' → 'b'"]
+    assert render.field_change(FieldChange("x", "a", "b")) == ["    x: 'a' → 'b'"]
 
 
 def test_report_digest_ignores_generation_times(catalog: Catalog, tmp_path: Path) -> None:

@@ -19,7 +19,7 @@ from dgti_data.publish import Portal, apply_plan, plan_dataset, portal_schema
 from dgti_data.publish import datastore as ds
 from dgti_data.publish.apply import BATCH_ROWS, BULK_ACTION, BULK_PLUGIN, BULK_SYNC_SHARE
 from dgti_data.publish.examples import example_bundle
-from dgti_data.publish.plan import DatasetPlan, DatastoreStep, RowChanges
+from dgti_data.publish.steps import DatasetPlan, DatastoreStep, RowChanges
 from dgti_data.settings import PROJECT_ROOT
 
 SURVEY = "lao-digital-readiness-survey"

@@ -1,4 +1,4 @@
-"""Compare what would be published with what the portal has, using read calls only.
+"""Plan a dataset: compare what would be published with what the portal has, using read calls only.
 
 The result, a ``DatasetPlan``, says per dataset: create, update (with a readable diff of
 metadata, resources, DataStore rows and data dictionary) or unchanged. ``apply`` executes a plan;
@@ -12,15 +12,10 @@ else's and are never touched.
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import json
-from collections import Counter
-from collections.abc import Iterator
-from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from dgti_data.ckan import NotAuthorized, NotFound
@@ -30,191 +25,26 @@ from dgti_data.publish.digest import content_digest
 from dgti_data.publish.metadata import package_dict, package_name, tags_of
 from dgti_data.publish.portal import Portal
 from dgti_data.publish.portal_schema import SchemaProblem, check
+from dgti_data.publish.rowdiff import diff_rows
+from dgti_data.publish.steps import (
+    CONTENT,
+    DATA_KEY,
+    DATAPACKAGE_KEY,
+    KEY,
+    MARK_DATA,
+    MARK_PK,
+    DatasetPlan,
+    DatastoreAction,
+    DatastoreStep,
+    FieldChange,
+    ResourceStep,
+    RowChanges,
+)
 
-DatasetAction = Literal["create", "update", "unchanged", "refused"]
-ResourceAction = Literal["create", "update", "unchanged", "delete"]
-DatastoreAction = Literal["create", "recreate", "sync", "dictionary", "unchanged"]
-
-KEY = "dgti_key"  # resource extra: which of our files a resource holds
-MARK_DATA = "dgti_datastore"  # resource extra: digest of the data fully loaded into the DataStore
-MARK_PK = "dgti_primary_key"  # resource extra: the DataStore table's primary key, comma-joined
-CONTENT = "dgti_content_sha256"  # resource extra: the file's digest without generation times
-DATA_KEY, DATAPACKAGE_KEY = "data", "datapackage"
-PAGE = 10_000  # rows per datastore_search when comparing rows
 BANGKOK = ZoneInfo("Asia/Bangkok")
 # Set by publishing when the data changes, never compared on its own.
 VOLATILE = frozenset({"last_updated_date"})
 
-
-@dataclass(frozen=True)
-class FieldChange:
-    field: str
-    before: Any
-    after: Any
-
-    def render(self, indent: str = "    ") -> list[str]:
-        b, a = self.before, self.after
-        if isinstance(b, str) and isinstance(a, str) and ("\n" in a or "\n" in b or len(a) > 80):
-            lines = difflib.unified_diff(b.splitlines(), a.splitlines(), lineterm="", n=0)
-            body = [ln for ln in lines if not ln.startswith(("---", "+++", "@@"))]
-            return [f"{indent}{self.field}:"] + [f"{indent}  {ln}" for ln in body]
-        return [f"{indent}{self.field}: {_show(b)} → {_show(a)}"]
-
-
-def _show(value: Any) -> str:
-    if value is None or value == "" or value == []:
-        return "(none)"
-    return json.dumps(value, ensure_ascii=False) if isinstance(value, list | dict) else repr(value)
-
-
-@dataclass
-class ResourceStep:
-    key: str
-    action: ResourceAction
-    name: str
-    file_name: str = ""
-    source: Path | bytes | None = None
-    sha256: str = ""
-    content: str = ""  # digest deciding "unchanged" (see digest.py); sha256 for data files
-    size: int = 0
-    format: str = ""
-    description: str = ""
-    resource_id: str | None = None
-    upload: bool = False  # the file's bytes are new or changed
-    changes: list[FieldChange] = field(default_factory=list)
-
-    def fields(self) -> dict[str, Any]:
-        """Resource fields we own (sent on create and patch; the portal keeps the others)."""
-        return {
-            "name": self.name,
-            "description": self.description,
-            "format": self.format,
-            "hash": self.sha256,
-            KEY: self.key,
-            CONTENT: self.content or self.sha256,
-        }
-
-    def render(self) -> list[str]:
-        sign = {"create": "+", "update": "~", "unchanged": "=", "delete": "-"}[self.action]
-        head = f"  {sign} {self.name} [{self.key}]: {self.action}"
-        if self.action == "create":
-            head += f" ({self.size:,} bytes, sha256 {self.sha256[:12]}…)"
-        out = [head]
-        out += [ln for c in self.changes for ln in c.render("      ")]
-        return out
-
-
-@dataclass
-class RowChanges:
-    before: int
-    after: int
-    added: int = 0
-    changed: int = 0
-    removed: int = 0
-    upserts: list[dict[str, Any]] = field(default_factory=list, repr=False)
-    deletes: list[tuple[Any, ...]] = field(default_factory=list, repr=False)
-
-    @property
-    def total(self) -> int:
-        return self.added + self.changed + self.removed
-
-    @property
-    def share(self) -> float | None:
-        """Changed rows as a share of the rows published before (None for a new table)."""
-        return self.total / self.before if self.before else None
-
-
-@dataclass
-class DatastoreStep:
-    action: DatastoreAction
-    fields: list[dict[str, Any]]
-    primary_key: list[str]
-    marker: str
-    rows: RowChanges
-    dictionary: list[FieldChange] = field(default_factory=list)
-    reason: str = ""
-    # The preview (datatables view) is only made for resources already in the DataStore, so a
-    # resource loaded after its creation needs its default views made once the table exists.
-    create_views: bool = False
-
-    def render(self) -> list[str]:
-        r = self.rows
-        if self.action == "unchanged":
-            return [f"  datastore: unchanged ({r.after:,} rows)"]
-        if self.action in ("create", "recreate"):
-            text = f"  datastore: {self.action} typed table, {r.after:,} rows"
-            out = [text + (f" ({self.reason})" if self.reason else "")]
-        elif self.action == "sync":
-            share = f" = {r.share:.1%}" if r.share is not None else ""
-            out = [
-                f"  datastore: {r.added:,} rows added, {r.changed:,} changed, {r.removed:,} removed "
-                f"of {r.before:,}{share}"
-            ]
-        else:
-            out = ["  datastore: data dictionary"]
-        out += [ln for c in self.dictionary for ln in c.render("      ")]
-        if self.create_views:
-            out.append("  preview: create the default views (data table)")
-        return out
-
-
-@dataclass
-class DatasetPlan:
-    bundle: PublicationBundle
-    name: str
-    organization: str
-    package: dict[str, Any]
-    action: DatasetAction
-    existing: dict[str, Any] | None = None
-    metadata: list[FieldChange] = field(default_factory=list)
-    resources: list[ResourceStep] = field(default_factory=list)
-    datastore: DatastoreStep | None = None
-    make_public: bool = False
-    problems: list[SchemaProblem] = field(default_factory=list)
-
-    @property
-    def package_id(self) -> str | None:
-        return self.existing["id"] if self.existing else None
-
-    @property
-    def is_new(self) -> bool:
-        """Not yet public: created now, or a create a crash interrupted. No citizen sees its rows."""
-        return self.existing is None or bool(self.existing.get("private") and self.make_public)
-
-    @property
-    def changed_rows_share(self) -> float | None:
-        if self.datastore is not None and self.datastore.rows.share is not None:
-            return self.datastore.rows.share
-        return self.bundle.changed_rows_share
-
-    @property
-    def warnings(self) -> list[str]:
-        return list(self.bundle.warnings)
-
-    def render(self) -> str:
-        head = f"{self.bundle.dataset.name} → {self.name} ({self.organization}): {self.action.upper()}"
-        lines = [head]
-        if self.action == "refused":
-            lines.append("  refused before any write: the portal would not accept:")
-            lines += [f"    ✗ {p}" for p in self.problems]
-            return "\n".join(lines)
-        if self.action == "create":
-            lines.append("  metadata: new dataset (private until complete)")
-            lines += [f"    {k}: {_show(v)}" for k, v in self.package.items() if k not in ("name",)]
-        elif self.metadata:
-            lines.append("  metadata:")
-            lines += [ln for c in self.metadata for ln in c.render()]
-        if self.action != "unchanged":
-            lines.append("  resources:")
-            lines += [ln for r in self.resources for ln in r.render()]
-            if self.datastore is not None:
-                lines += self.datastore.render()
-            if self.make_public:
-                lines.append("  then: make the dataset public")
-        else:
-            lines.append(f"  nothing to do ({len(self.resources)} resources, DataStore in sync)")
-        lines += [f"  warning: {w}" for w in self.warnings]
-        return "\n".join(lines)
 
 
 def today_bangkok() -> str:
@@ -358,69 +188,6 @@ def _plan_datastore(
     rows_diff = diff_rows(portal, have["id"], bundle, fields, pk)
     views = portal.call("resource_view_list", id=have["id"])
     return DatastoreStep("sync", fields, pk, marker, rows_diff, dictionary, create_views=not views)
-
-
-def diff_rows(
-    portal: Portal,
-    resource_id: str,
-    bundle: PublicationBundle,
-    fields: list[dict[str, Any]],
-    pk: list[str],
-) -> RowChanges:
-    """Rows to upsert and keys to delete so the table equals the CSV (reads every row once).
-    Without a primary key, a whole row is its own key (counts only: such tables are reloaded)."""
-    types = {f["id"]: f["type"] for f in fields}
-    ids = list(types)
-    if not pk:
-        return _diff_without_key(portal, resource_id, bundle, types)
-    have = {
-        ds.row_key(r, pk, types): ds.row_signature(r, types)
-        for r in _read_rows(portal, resource_id, ids)
-    }
-    changes = RowChanges(before=len(have), after=0)
-    seen: set[tuple[Any, ...]] = set()
-    for record in ds.read_records(bundle.data_csv, bundle.table_schema):
-        key = ds.row_key(record, pk, types)
-        if key in seen:
-            raise ds.RowError(f"{bundle.data_csv}: primary key {key} appears twice")
-        seen.add(key)
-        changes.after += 1
-        old = have.get(key)
-        if old is None:
-            changes.added += 1
-            changes.upserts.append(record)
-        elif old != ds.row_signature(record, types):
-            changes.changed += 1
-            changes.upserts.append(record)
-    changes.deletes = [k for k in have if k not in seen]
-    changes.removed = len(changes.deletes)
-    return changes
-
-
-def _read_rows(portal: Portal, resource_id: str, ids: list[str]) -> Iterator[dict[str, Any]]:
-    offset = 0
-    while True:
-        page = portal.call(
-            "datastore_search", resource_id=resource_id, limit=PAGE, offset=offset, sort="_id",
-            fields=ids, records_format="lists", include_total=False,
-        )
-        order = [f["id"] for f in page["fields"]]
-        for rec in page["records"]:
-            yield dict(zip(order, rec, strict=True))
-        if len(page["records"]) < PAGE:
-            return
-        offset += PAGE
-
-
-def _diff_without_key(
-    portal: Portal, resource_id: str, bundle: PublicationBundle, types: dict[str, str]
-) -> RowChanges:
-    have = Counter(ds.row_signature(r, types) for r in _read_rows(portal, resource_id, list(types)))
-    want = Counter(ds.row_signature(r, types) for r in ds.read_records(bundle.data_csv, bundle.table_schema))
-    return RowChanges(
-        before=sum(have.values()), after=sum(want.values()),
-        added=sum((want - have).values()), removed=sum((have - want).values()),
-    )
 
 
 def plan_dataset(

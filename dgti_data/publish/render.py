@@ -1,0 +1,83 @@
+"""How a plan reads in a terminal, a log or Prefect's UI: the dry run's output, what a steward
+approves. Pure text from the plan types (``publish.steps``); nothing here talks to a portal."""
+
+from __future__ import annotations
+
+import difflib
+import json
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from dgti_data.publish.steps import DatasetPlan, DatastoreStep, FieldChange, ResourceStep
+
+
+def show(value: Any) -> str:
+    if value is None or value == "" or value == []:
+        return "(none)"
+    return json.dumps(value, ensure_ascii=False) if isinstance(value, list | dict) else repr(value)
+
+
+def field_change(change: FieldChange, indent: str = "    ") -> list[str]:
+    b, a = change.before, change.after
+    if isinstance(b, str) and isinstance(a, str) and ("\n" in a or "\n" in b or len(a) > 80):
+        lines = difflib.unified_diff(b.splitlines(), a.splitlines(), lineterm="", n=0)
+        body = [ln for ln in lines if not ln.startswith(("---", "+++", "@@"))]
+        return [f"{indent}{change.field}:"] + [f"{indent}  {ln}" for ln in body]
+    return [f"{indent}{change.field}: {show(b)} → {show(a)}"]
+
+
+def resource_step(step: ResourceStep) -> list[str]:
+    sign = {"create": "+", "update": "~", "unchanged": "=", "delete": "-"}[step.action]
+    head = f"  {sign} {step.name} [{step.key}]: {step.action}"
+    if step.action == "create":
+        head += f" ({step.size:,} bytes, sha256 {step.sha256[:12]}…)"
+    out = [head]
+    out += [ln for c in step.changes for ln in field_change(c, "      ")]
+    return out
+
+
+def datastore_step(step: DatastoreStep) -> list[str]:
+    r = step.rows
+    if step.action == "unchanged":
+        return [f"  datastore: unchanged ({r.after:,} rows)"]
+    if step.action in ("create", "recreate"):
+        text = f"  datastore: {step.action} typed table, {r.after:,} rows"
+        out = [text + (f" ({step.reason})" if step.reason else "")]
+    elif step.action == "sync":
+        share = f" = {r.share:.1%}" if r.share is not None else ""
+        out = [
+            f"  datastore: {r.added:,} rows added, {r.changed:,} changed, {r.removed:,} removed "
+            f"of {r.before:,}{share}"
+        ]
+    else:
+        out = ["  datastore: data dictionary"]
+    out += [ln for c in step.dictionary for ln in field_change(c, "      ")]
+    if step.create_views:
+        out.append("  preview: create the default views (data table)")
+    return out
+
+
+def dataset_plan(plan: DatasetPlan) -> str:
+    head = f"{plan.bundle.dataset.name} → {plan.name} ({plan.organization}): {plan.action.upper()}"
+    lines = [head]
+    if plan.action == "refused":
+        lines.append("  refused before any write: the portal would not accept:")
+        lines += [f"    ✗ {p}" for p in plan.problems]
+        return "\n".join(lines)
+    if plan.action == "create":
+        lines.append("  metadata: new dataset (private until complete)")
+        lines += [f"    {k}: {show(v)}" for k, v in plan.package.items() if k not in ("name",)]
+    elif plan.metadata:
+        lines.append("  metadata:")
+        lines += [ln for c in plan.metadata for ln in field_change(c)]
+    if plan.action != "unchanged":
+        lines.append("  resources:")
+        lines += [ln for r in plan.resources for ln in resource_step(r)]
+        if plan.datastore is not None:
+            lines += datastore_step(plan.datastore)
+        if plan.make_public:
+            lines.append("  then: make the dataset public")
+    else:
+        lines.append(f"  nothing to do ({len(plan.resources)} resources, DataStore in sync)")
+    lines += [f"  warning: {w}" for w in plan.warnings]
+    return "\n".join(lines)

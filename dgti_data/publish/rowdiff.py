@@ -1,0 +1,78 @@
+"""Which DataStore rows change: the portal's table read page by page against the CSV to publish,
+matched by primary key (rows to upsert, keys to delete), or counted whole rows without a key."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+from typing import Any
+
+from dgti_data.publish import datastore as ds
+from dgti_data.publish.bundle import PublicationBundle
+from dgti_data.publish.portal import Portal
+from dgti_data.publish.steps import RowChanges
+
+PAGE = 10_000  # rows per datastore_search when comparing rows
+
+
+def diff_rows(
+    portal: Portal,
+    resource_id: str,
+    bundle: PublicationBundle,
+    fields: list[dict[str, Any]],
+    pk: list[str],
+) -> RowChanges:
+    """Rows to upsert and keys to delete so the table equals the CSV (reads every row once).
+    Without a primary key, a whole row is its own key (counts only: such tables are reloaded)."""
+    types = {f["id"]: f["type"] for f in fields}
+    ids = list(types)
+    if not pk:
+        return _diff_without_key(portal, resource_id, bundle, types)
+    have = {
+        ds.row_key(r, pk, types): ds.row_signature(r, types)
+        for r in read_rows(portal, resource_id, ids)
+    }
+    changes = RowChanges(before=len(have), after=0)
+    seen: set[tuple[Any, ...]] = set()
+    for record in ds.read_records(bundle.data_csv, bundle.table_schema):
+        key = ds.row_key(record, pk, types)
+        if key in seen:
+            raise ds.RowError(f"{bundle.data_csv}: primary key {key} appears twice")
+        seen.add(key)
+        changes.after += 1
+        old = have.get(key)
+        if old is None:
+            changes.added += 1
+            changes.upserts.append(record)
+        elif old != ds.row_signature(record, types):
+            changes.changed += 1
+            changes.upserts.append(record)
+    changes.deletes = [k for k in have if k not in seen]
+    changes.removed = len(changes.deletes)
+    return changes
+
+
+def read_rows(portal: Portal, resource_id: str, ids: list[str]) -> Iterator[dict[str, Any]]:
+    offset = 0
+    while True:
+        page = portal.call(
+            "datastore_search", resource_id=resource_id, limit=PAGE, offset=offset, sort="_id",
+            fields=ids, records_format="lists", include_total=False,
+        )
+        order = [f["id"] for f in page["fields"]]
+        for rec in page["records"]:
+            yield dict(zip(order, rec, strict=True))
+        if len(page["records"]) < PAGE:
+            return
+        offset += PAGE
+
+
+def _diff_without_key(
+    portal: Portal, resource_id: str, bundle: PublicationBundle, types: dict[str, str]
+) -> RowChanges:
+    have = Counter(ds.row_signature(r, types) for r in read_rows(portal, resource_id, list(types)))
+    want = Counter(ds.row_signature(r, types) for r in ds.read_records(bundle.data_csv, bundle.table_schema))
+    return RowChanges(
+        before=sum(have.values()), after=sum(want.values()),
+        added=sum((want - have).values()), removed=sum((have - want).values()),
+    )
