@@ -121,7 +121,10 @@ def publish_datasets(
     rows = [o.to_dict() for o in outcomes]
     create_table_artifact(key="publish-result", table=rows, description="Published datasets")
     for r in rows:
-        log.info("%s: %s %s", r["dataset"], r["status"], r["url"] or r["error"])
+        if r["status"] == "failed":
+            log.error("%s: not published: %s", r["dataset"], r["error"])
+        else:
+            log.info("%s: %s %s", r["dataset"], r["status"], r["url"])
     return rows
 
 

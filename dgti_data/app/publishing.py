@@ -55,7 +55,8 @@ def publish_all(
             return publish_bundle(bundle, target, schema, dry_run=dry_run, policy=policy,
                                   approve=(lambda _plan, _reasons: True) if approved else None)
         except DgtiError as exc:
-            log.error("%s: not published: %s", bundle.dataset.name, exc)
+            # info, not error: the entry point says it once, in its own words (a CLI line, a flow log)
+            log.info("%s: not published: %s", bundle.dataset.name, exc)
             return Outcome(bundle.dataset.name, "failed", error=exc)
 
     outcomes = [one(b, approved=False) for b in bundles]
