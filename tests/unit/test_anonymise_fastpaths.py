@@ -23,7 +23,9 @@ import pytest
 from pydantic import SecretStr
 
 from dgti_data import csvout
-from dgti_data.anonymise import AnonymisationReport, AnonymisedTable, anonymise, detectors, load_policy
+from dgti_data.anonymise import AnonymisationReport, AnonymisedTable, anonymise, load_policy
+from dgti_data.anonymise import digits as digit_rules
+from dgti_data.anonymise import names as name_rules
 from dgti_data.anonymise.columns import Column, _cell, cells
 from dgti_data.anonymise.core import neutralise_formula
 from dgti_data.anonymise.detectors import detect, digits_only, python_spaces, screen
@@ -89,21 +91,22 @@ def test_screen_never_hides_a_detection() -> None:
 def test_detector_shortcuts_match_their_plain_forms() -> None:
     """Digit runs searched from near a digit, stop words and place names as one trie regex."""
     rng = random.Random(7)
-    names = sorted(detectors.place_names(), key=len, reverse=True)
+    names = sorted(name_rules.place_names(), key=len, reverse=True)
     texts = [tricky(rng, []) + rng.choice(["", rng.choice(names), "บ้าน" + rng.choice(names)])
              for _ in range(3000)]
     texts += ["".join(rng.choice("0123456789๐-.() +ab\u00a0") for _ in range(rng.randint(1, 40)))
               for _ in range(3000)]
     alternation = re.compile("|".join(re.escape(n) for n in names))
-    places = detectors._places()
+    places = name_rules._places()
     assert places is not None
     for text in texts:
-        assert [m.span() for m in detectors._runs(text)] == [m.span() for m in detectors._RUN.finditer(text)]
+        runs = [m.span() for m in digit_rules._RUN.finditer(text)]
+        assert [m.span() for m in digit_rules._runs(text)] == runs
         assert [m.span() for m in places.finditer(text)] == [m.span() for m in alternation.finditer(text)]
-    words = [w for t in texts for w in re.findall("[\u0e01-\u0e4e]+", t)] + list(detectors._STOP_INSIDE)
+    words = [w for t in texts for w in re.findall("[\u0e01-\u0e4e]+", t)] + list(name_rules._STOP_INSIDE)
     for word in words:
-        cut = min([len(word)] + [k for stop in detectors._STOP_INSIDE if (k := word.find(stop, 2)) > 0])
-        found = detectors._STOP_INSIDE_ANY.search(word, 2)
+        cut = min([len(word)] + [k for stop in name_rules._STOP_INSIDE if (k := word.find(stop, 2)) > 0])
+        found = name_rules._STOP_INSIDE_ANY.search(word, 2)
         assert (found.start() if found else len(word)) == cut
 
 
