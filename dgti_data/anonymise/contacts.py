@@ -47,12 +47,15 @@ def line_ids(text: str) -> list[Span]:
         handle = m.group("handle")
         if handle.startswith(("@", "%40")):
             continue  # an Official Account: the LAO's channel
-        spans.append(Span(m.start(), m.end(), "line_id"))
+        end = m.end() - (len(handle) - len(handle.rstrip("._-")))  # the sentence's full stop stays
+        spans.append(Span(m.start(), end, "line_id"))
     for m in windows(_LINE_KEYWORD, text, _HINT_LINE, 8, 60):
         if m.group("oa"):
             continue
         handle = m.group("handle").rstrip("._-")
         if handle.lower().lstrip("@") in _LINE_NOT_HANDLE:
+            continue
+        if handle.startswith("@") and _official(text[max(0, m.start() - 30):m.start("handle")], handle):
             continue
         has_colon = ":" in m.group("sep") or "：" in m.group("sep")
         keyword = m.group(0)[: m.start("sep") - m.start()]
@@ -65,6 +68,25 @@ def line_ids(text: str) -> list[Span]:
         spans.append(Span(m.start("handle"), m.start("handle") + len(handle), "line_id"))
     return spans
 
+
+
+# An Official Account's ID starts with "@" and usually names the LAO (@thetsabanbandu,
+# @nongbua.city); people also write their personal ID with an "@", so the "@" alone decides nothing.
+_OA_TOKENS = frozenset({"sao", "obt", "abt", "aobt", "gov", "go", "official", "smart", "city", "pr", "news",
+                        "info", "tambon", "amphoe", "municipality", "smartcity", "province"})
+_OA_PREFIXES = ("thetsaban", "thesaban", "tessaban", "tesaban", "tedsaban", "municipal")
+_OA_CONTEXT = re.compile(r"ทางการ|เพิ่มเพื่อน|ของ(?:เทศบาล|อบต|องค์การ|สำนักงาน)|[Oo]fficial|\bOA\b")
+_PERSONAL_CONTEXT = re.compile(r"ส่วนตัว|ส่วนบุคคล|personal", re.IGNORECASE)
+
+
+def _official(before: str, handle: str) -> bool:
+    """An "@" handle that names an organisation or is called official by the words just ``before``
+    it, which do not call it personal."""
+    if _PERSONAL_CONTEXT.search(before):
+        return False
+    tokens = re.split(r"[._\-]", handle[1:].lower())
+    named = any(t in _OA_TOKENS or t.startswith(_OA_PREFIXES) or t.endswith("city") for t in tokens)
+    return named or _OA_CONTEXT.search(before) is not None
 
 
 def social_urls(text: str) -> list[Span]:

@@ -29,6 +29,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from dgti_data.anonymise.addresses import HINT_ADDRESS, addresses
 from dgti_data.anonymise.columns import arrow_strings, bools
 from dgti_data.anonymise.contacts import EMAIL, line_ids, social_urls
 from dgti_data.anonymise.digits import (  # noqa: F401 (re-exported: the detectors' public names)
@@ -44,7 +45,7 @@ from dgti_data.anonymise.names import HINT_EN_TITLE, names, place_names  # noqa:
 from dgti_data.anonymise.spans import Span
 from dgti_data.anonymise.titles import ALL_TITLES, title_chain
 
-KINDS = ("national_id", "phone", "email", "line_id", "url_handle", "name")
+KINDS = ("national_id", "phone", "email", "line_id", "url_handle", "name", "address")
 
 PLACEHOLDERS = {
     "national_id": "[เลขบัตรประชาชน]",
@@ -53,11 +54,13 @@ PLACEHOLDERS = {
     "line_id": "[ไลน์ไอดี]",
     "url_handle": "[ลิงก์ส่วนบุคคล]",
     "name": "[ชื่อบุคคล]",
+    "address": "[ที่อยู่]",
 }
 
 # Overlapping spans: the more certain kind wins (an ID with a valid check digit beats a phone).
 _PRIORITY = {
-    kind: i for i, kind in enumerate(("national_id", "email", "url_handle", "phone", "line_id", "name"))
+    kind: i for i, kind in enumerate(
+        ("national_id", "email", "url_handle", "phone", "line_id", "name", "address"))
 }
 
 # --- all together --------------------------------------------------------------------------------
@@ -84,6 +87,8 @@ def detect(text: str, known_digits: Mapping[str, str] | None = None) -> list[Spa
     if "line" in low or "ไลน์" in text:
         candidates += line_ids(text)
     candidates += names(text)
+    if HINT_ADDRESS.search(text):
+        candidates += addresses(text)
     return resolve(candidates) if candidates else candidates
 
 
@@ -142,7 +147,9 @@ def _screen_pattern() -> str:
     )
     titles = "|".join(re.sub(r"([\\.^$|?*+()\[\]{}])", r"\\\1", t) for t in sorted(ALL_TITLES))
     words = "(?i:\\(at\\)|\\[at\\]|\\.com/|\\.me/|line)"
-    return "|".join([run, "@", words, "ไลน์", ":", "：", HINT_EN_TITLE.pattern, titles])
+    # "พระ": a monk's name with a bare พระ (names._bare_monks)
+    return "|".join([run, "@", words, "ไลน์", ":", "：", HINT_EN_TITLE.pattern, titles, "พระ",
+                     HINT_ADDRESS.pattern])
 
 
 def resolve(candidates: Iterable[Span]) -> list[Span]:

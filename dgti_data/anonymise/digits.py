@@ -32,9 +32,22 @@ def count_digits(text: str) -> int:
 
 
 def national_id_valid(digits: str) -> bool:
-    """Thai national ID check digit: (11 - Σ dᵢ·(14-i) mod 11) mod 10, i = 1..12."""
-    if len(digits) != 13 or not digits.isascii() or not digits.isdigit():
+    """Thai national ID check digit: (11 - Σ dᵢ·(14-i) mod 11) mod 10, i = 1..12.
+
+    A first digit 0 is a juristic person's or an agency's tax ID (same check digit), not a
+    person's: those are published by the agencies themselves."""
+    if len(digits) != 13 or not digits.isascii() or not digits.isdigit() or digits[0] == "0":
         return False
+    return _check_digit_ok(digits)
+
+
+def juristic_id(digits: str) -> bool:
+    """A 13-digit juristic person's or agency's tax ID: first digit 0, valid check digit."""
+    return len(digits) == 13 and digits.isascii() and digits.isdigit() and digits[0] == "0" \
+        and _check_digit_ok(digits)
+
+
+def _check_digit_ok(digits: str) -> bool:
     total = sum(int(d) * (13 - i) for i, d in enumerate(digits[:12]))
     return (11 - total % 11) % 10 == int(digits[12])
 
@@ -71,6 +84,9 @@ def digit_runs(text: str, known_digits: Mapping[str, str]) -> list[Span]:
             continue
         groups = [(m.start() + run.start(), m.end() + run.start(), fold_digits(m.group()))
                   for m in _GROUP.finditer(run.group())]
+        whole = "".join(g[2] for g in groups)
+        if juristic_id(whole) and whole not in known_digits:
+            continue  # an agency's tax ID in any grouping: no phone inside it either
         i = 0
         if run.group("plus") is not None:
             span = _international(text, run, groups)

@@ -29,6 +29,13 @@ _NOT_NAME_AFTER = {
     "ผู้ใหญ่บ้าน": ("หมู่", "ม.", "และ", "ทุก", "ใน", "ของ", "บ้าน", "ผู้", "ตำบล"),
     "ว่าที่": ("ผู้", "ปลัด", "นายก", "ประธาน", "หัวหน้า", "ผอ", "ผู้อำนวยการ", "พนักงาน", "เจ้าหน้าที่",
                "สมาชิก", "การ", "ส.", "นัก"),
+    "พระมหา": ("กษัตริย์", "ราช", "เจดีย์", "ธาตุ", "ชนก", "กรุณา", "ธีรราช", "วชิร", "ภูมิพล", "บพิตร",
+               "นิกาย", "จุฬา", "มงกุฎ"),
+    "หลวงพ่อ": ("โต", "โสธร", "ทันใจ", "ใหญ่", "พระ", "วัด"),
+    "หลวงปู่": ("วัด",),
+    "สามเณร": ("ภาค", "ปลูก", "ใน", "และ", "ทั้ง", "จำนวน", "รูป", "วัด"),
+    "แม่ชี": ("ไทย", "ใน", "และ", "จำนวน", "วัด"),
+    "พระอาจารย์": ("ผู้", "ประจำ", "ใหญ่", "และ", "จำนวน"),
 }
 # Words that start the rest of a sentence, not a name (checked at the start of a name word).
 # Only words no common surname starts with: "ร่วมกับ", not "ร่วม" (ร่วมใจ is a surname).
@@ -46,6 +53,7 @@ _STOP_START = (
     "นะคะ", "ไม่", "ต้อง", "กำลัง", "เพิ่ง", "ถูก", "มอบ", "ชื่อ", "นามสกุล", "เอง", "ท่าน", "ซอย",
     "ถนน", "บ้านเลขที่", "หน่วย", "โรงเรียน", "โรงพยาบาล", "คณะ", "ชมรม", "กลุ่ม", "สภา", "สมาชิก",
     "พนักงาน", "ลูกจ้าง", "เกษตรกร", "ประชาชน", "ชาวบ้าน", "ร.พ", "รพ", "อสม", "ฯ",
+    "เจ้าอาวาส", "รองเจ้าอาวาส", "เจ้าคณะ", "ประธานสงฆ์", "วิทยากร",
 )
 # Short words that are a stop only as a whole word (ปีติ and ในเมือง may be names).
 _STOP_WORD = re.compile("(?:ปี|ใน|ทาง|จะ|วัด)(?![\u0e01-\u0e4e])")
@@ -169,9 +177,13 @@ def names(text: str) -> list[Span]:
             continue  # บ้านนางเหลือง: a village, not Mrs Lueang
         spans.append(Span(t_start, surname[1] if surname else end, "name"))
     for m in _EN_TITLE.finditer(text) if HINT_EN_TITLE.search(text) else ():
-        if m.group("name").split()[0] in _EN_NOT_NAME:
-            continue
+        first = m.group("name").split()[0]
+        if first in _EN_NOT_NAME or (first.isupper() and len(first) <= 3):
+            continue  # Mr. DIY (a shop), Dr. IT: no name is a short all-capital word
+        if not first.isascii() and (_stops(m.group("name")) or _in_title_list(text, m.start())):
+            continue  # "Mr., Mrs., Miss และ Ms. ให้กรอก…": titles listed, then the sentence goes on
         spans.append(Span(m.start(), m.end("name"), "name"))
+    spans += _bare_monks(text)
     for m in _CONTACT_LABEL.finditer(text) if (":" in text or "：" in text) else ():
         if title_chain(text, m.end(), guarded=False) is not None:
             continue  # the title detector takes it
@@ -179,6 +191,32 @@ def names(text: str) -> list[Span]:
         if span is not None:
             spans.append(span)
     return spans
+
+
+_EN_LIST_BEFORE = re.compile(r"(?:Mr|Mrs|Ms|Miss|Dr)\.?\s*[,/]\s*$|[,/(]\s*$")
+
+
+# A monk named with a bare "พระ": his name, then a Pali chaya (ฉายา), recognised by the Pali
+# spelling: a phinthu (ฺ) or the ending โ + consonant (อตฺถกาโม, ธมฺมวโร, สุเมโธ, เขมโก).
+_BARE_MONK = re.compile(f"พระ(?P<given>[{TH_START}][{TH_CHAR}]+)[ \u00a0](?P<chaya>[{TH_START}][{TH_CHAR}]+)")
+_PALI_END = re.compile("\u0e3a|โ[\u0e01-\u0e2e]\u0e4c?$")
+# Nouns that "พระ" starts (พระพุทธรูป, พระราชบัญญัติ, พระธาตุ, พระสงฆ์, …): never a monk's name.
+_NOT_MONK = ("พุทธ", "ราช", "บรม", "บาท", "ธาตุ", "สงฆ์", "ภิกษุ", "อุโบสถ", "เจ้า", "นคร", "ธรรมนูญ",
+             "ประธาน", "ปรมา", "ไตร", "เครื่อง", "วิหาร", "เจดีย์", "ตำหนัก", "คุณ", "ครู", "มหา")
+
+
+def _bare_monks(text: str) -> list[Span]:
+    spans = []
+    for m in _BARE_MONK.finditer(text) if "พระ" in text else ():
+        if m.group("given").startswith(_NOT_MONK) or not _PALI_END.search(m.group("chaya")):
+            continue
+        spans.append(Span(m.start(), m.end(), "name"))
+    return spans
+
+
+def _in_title_list(text: str, start: int) -> bool:
+    """An English title that is the last of a list of titles (after "," "/" or "(")."""
+    return _EN_LIST_BEFORE.search(text[max(0, start - 12):start]) is not None
 
 
 def _bare_name(text: str, pos: int) -> Span | None:

@@ -11,6 +11,12 @@ TH_CHAR = "\u0e01-\u0e2e\u0e30-\u0e3a\u0e40-\u0e45\u0e47-\u0e4e"   # letters, vo
 TH_START = "\u0e01-\u0e2e\u0e40-\u0e44"                            # a word starts with these
 TH_WORD = re.compile(f"[{TH_START}][{TH_CHAR}]+")
 
+# Monks' and nuns' titles (a bare "พระ" is handled by the names module: it starts many nouns).
+MONK_TITLES = [
+    "พระครู", "พระมหา", "พระอธิการ", "พระปลัด", "พระสมุห์", "พระใบฎีกา", "พระครูใบฎีกา",
+    "พระครูสมุห์", "พระครูปลัด", "พระครูวินัยธร", "พระครูธรรมธร", "พระวินัยธร", "พระธรรมธร",
+    "พระอาจารย์", "พระอาจารย์มหา", "หลวงพ่อ", "หลวงปู่", "หลวงตา", "สามเณร", "แม่ชี",
+]
 # Full-word titles. Ranks in full; "ว่าที่" (acting) is a prefix to any rank.
 _RANK_WORDS = [
     f"{base}{grade}"
@@ -23,7 +29,7 @@ _WORD_TITLES = [
     "นางสาว", "นาง", "นาย", "เด็กชาย", "เด็กหญิง", "คุณ", "นายแพทย์", "แพทย์หญิง", "ทันตแพทย์หญิง",
     "ทันตแพทย์", "ศาสตราจารย์", "รองศาสตราจารย์", "ผู้ช่วยศาสตราจารย์", "อาจารย์", "กำนัน",
     "ผู้ใหญ่บ้าน", "พระครู", "ดาบตำรวจ", "พลตำรวจ", "ว่าที่", "หม่อมราชวงศ์", "หม่อมหลวง",
-    "ท่านผู้หญิง", "คุณหญิง", "จ่าสิบตำรวจ", *_RANK_WORDS,
+    "ท่านผู้หญิง", "คุณหญิง", "จ่าสิบตำรวจ", *_RANK_WORDS, *MONK_TITLES,
 ]
 # Abbreviations with dots. "หญิง" may follow a rank (ร.ต.อ.หญิง).
 _DOTTED_TITLES = [
