@@ -83,7 +83,8 @@ def build_summary(table: Any, result: ValidationResult) -> dict[str, Any]:
         "publishable": result.publishable,
         "headers": {
             "mapped": dict(getattr(table, "header_map", {})),
-            "unmapped": list(getattr(table, "unmapped_headers", [])),
+            "unmapped": list(getattr(table, "unmapped_headers", [])),  # at most 50 named
+            "unmapped_count": getattr(table, "unmapped_count", 0),
             "missing": list(getattr(table, "missing_fields", [])),
         },
         "changes": _plain(getattr(table, "changes", None)) or {},
