@@ -18,6 +18,7 @@ from typing import Any
 from pydantic import SecretStr
 
 from dgti_data.anonymise import AnonymisedTable, anonymise
+from dgti_data.anonymise.leakgate import gate_document
 from dgti_data.datasets import Catalog, Dataset
 from dgti_data.errors import UnusableInputError
 from dgti_data.normalise import normalise
@@ -133,7 +134,11 @@ def process_file(
         "total": sum(anonymised.neutralised.values()), "by_field": dict(anonymised.neutralised),
     }
     summary["rows_published"] = len(anonymised.frame) if publishable else 0
-    json_report = write_json(out_dir / "report.json", result.report, summary)
+    # The reports are published with the data: they pass the leak gate as the data did.
+    report_doc, removed = gate_document(result.report)
+    summary, removed_in_summary = gate_document(summary)
+    summary["report_redactions"] = dict(removed + removed_in_summary)
+    json_report = write_json(out_dir / "report.json", report_doc, summary)
     html_report = write_html(out_dir / "report.html", [summary])
 
     bundle = None

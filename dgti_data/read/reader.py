@@ -6,6 +6,7 @@ The input is only ever opened for reading. Anything that is not a readable table
 
 from __future__ import annotations
 
+import stat
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -74,6 +75,23 @@ def _zip_format(path: Path) -> TableFormat:
     raise UnusableInputError(path, "a zip archive without an Excel workbook in it")
 
 
+def refuse_unless_regular(path: Path) -> None:
+    """Only a regular file is read: a symbolic link could make a drop folder read (and a report
+    quote) any file the service can open, and a FIFO or device would block or never end."""
+    try:
+        mode = path.lstat().st_mode
+    except FileNotFoundError:
+        raise UnusableInputError(path, "no such file") from None
+    except OSError as exc:
+        raise UnusableInputError(path, f"cannot be read: {exc.strerror}") from None
+    if stat.S_ISLNK(mode):
+        raise UnusableInputError(path, "a symbolic link: refused (only regular files are read; put the "
+                                 "file itself in the folder)")
+    if not stat.S_ISREG(mode):
+        kind = "a directory" if stat.S_ISDIR(mode) else "a pipe, socket or device"
+        raise UnusableInputError(path, f"not a regular file ({kind}): refused")
+
+
 def iter_batches(
     path: Path,
     encoding: str | None = None,
@@ -82,6 +100,7 @@ def iter_batches(
 ) -> Iterator[RawTable]:
     """The table in batches of at most ``batch_rows`` rows, same headers in each: for big files."""
     path = Path(path)
+    refuse_unless_regular(path)
     fmt = sniff_format(path)
     if fmt == "xlsx":
         if encoding:

@@ -10,7 +10,7 @@ import pandas as pd
 
 # No export of the programme's datasets comes near this; a file past it is refused before it is
 # parsed (a single line of tens of thousands of cells would otherwise cost minutes and gigabytes).
-MAX_COLUMNS = 2_000
+MAX_COLUMNS = 5_000
 
 EncodingMethod = Literal["declared", "bom", "utf-8-strict", "thai-single-byte", "detector"]
 TableFormat = Literal["csv", "xlsx"]
