@@ -17,7 +17,9 @@ import pandas as pd
 
 from dgti_data.anonymise.columns import Column
 from dgti_data.anonymise.detectors import Span, detect, detect_values, digits_only
-from dgti_data.anonymise.redact import KnownTable, KnownValue, find_known, redact_text
+from dgti_data.anonymise.known import KnownValue, find_known
+from dgti_data.anonymise.knowntable import KnownTable
+from dgti_data.anonymise.redact import redact_text
 
 
 @dataclass(frozen=True)

@@ -30,17 +30,10 @@ from dgti_data.anonymise.columns import Column, _cell, cells
 from dgti_data.anonymise.core import neutralise_formula
 from dgti_data.anonymise.detectors import detect, digits_only, python_spaces, screen
 from dgti_data.anonymise.kanon import group_sizes
+from dgti_data.anonymise.known import _form_spans, find_known, known_value
+from dgti_data.anonymise.knowntable import KnownTable, _all_digits, _CellColumn, _squeezed
 from dgti_data.anonymise.leakgate import _known_in, scan
-from dgti_data.anonymise.redact import (
-    KnownTable,
-    _all_digits,
-    _CellColumn,
-    _form_spans,
-    _squeezed,
-    find_known,
-    known_value,
-    redact_text,
-)
+from dgti_data.anonymise.redact import redact_text
 from dgti_data.datasets import Catalog
 from dgti_data.normalise import normalise
 from dgti_data.read import read_table
