@@ -95,6 +95,9 @@ def main() -> None:
     args = parser.parse_args()
     commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True,
                             check=False).stdout.strip()
+    if subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT,
+                      capture_output=True, text=True, check=False).stdout.strip():
+        commit += " (with uncommitted changes)"
     load_before = os.getloadavg()
     results = {}
     with tempfile.TemporaryDirectory() as tmp:

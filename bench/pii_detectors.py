@@ -59,6 +59,9 @@ def score_holdout(tag: str) -> None:
     print(quality_table(ev))
     commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True,
                             check=False).stdout.strip()
+    if subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT,
+                      capture_output=True, text=True, check=False).stdout.strip():
+        commit += " (with uncommitted changes)"
     result = {
         "set": str(HOLDOUT.relative_to(ROOT)), "tag": tag, "commit": commit, "sentences": ev.sentences,
         "clean_sentences": ev.clean, "clean_changed": ev.clean_changed,
