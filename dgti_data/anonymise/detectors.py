@@ -7,16 +7,21 @@ per kind: ``digits`` (IDs, phones), ``contacts`` (e-mail, LINE, social URLs), ``
 matched with explicit classes (``[0-9๐-๙]``): Python's ``\\d`` also matches other scripts' digits.
 
 Choices worth knowing (see docs/anonymisation.md):
-- a 13-digit number is a national ID only when its check digit is valid;
+- a 13-digit number is a national ID only when its check digit is valid and its first digit is
+  not 0 (an agency's or a company's tax ID);
 - every Thai phone number is redacted, an LAO office line included: text cannot tell an office
   line from a private one, and office numbers are published on the LAO's own website anyway;
 - every e-mail address is redacted, for the same reason;
 - LINE IDs after a LINE keyword are personal, LINE *Official Account* handles (``LINE OA @x``,
-  ``line.me/R/ti/p/@x``, ``lin.ee/…``) are the LAO's and are kept;
+  ``line.me/R/ti/p/@x``, ``lin.ee/…``, an ``@`` handle naming the LAO or called official) are the
+  LAO's and are kept;
 - a social-network URL with a path (facebook.com/…, tiktok.com/@…) is treated as personal: a
   person's profile and an LAO page cannot be told apart; LAO websites (``*.go.th``) are kept;
-- names are found after titles (นาย, น.ส., ดร., ร.ต.อ., Mr., …) and after contact labels
-  (``ผู้ประสานงาน: …``); a name without any title or label is not found.
+- names are found after titles (นาย, น.ส., ดร., ร.ต.อ., พระครู, Mr., …), after a bare พระ when a
+  Pali chaya follows, and after contact labels (``ผู้ประสานงาน: …``); a name without any title or
+  label is not found;
+- a house address is redacted down to the household (house number, ซอย, ถนน); the village and
+  the subdistrict stay, and so do an organisation's own address and document numbers.
 """
 
 from __future__ import annotations
@@ -114,7 +119,8 @@ def screen(texts: Sequence[str | None] | pa.Array) -> np.ndarray:
 
     One RE2 pattern (pyarrow, in C++) joins a superset of the tests ``detect``'s detectors start
     with: a run of 9 digits that may start where ``_RUN`` may, ``@``, ``(at)``, ``.com/``, ``line``,
-    ``ไลน์``, a title, an English title's hint, a colon. Where it does not match, every detector
+    ``ไลน์``, a title, an English title's hint, a colon, ``พระ`` (a bare monk's title), the address
+    words (``HINT_ADDRESS``). Where it does not match, every detector
     returns nothing; where it does, ``detect`` decides. Free text and IDs are mostly distinct per
     row: this keeps ``detect`` to the cells that may hold something."""
     arr = texts if isinstance(texts, pa.Array) else arrow_strings(texts)
