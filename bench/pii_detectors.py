@@ -2,6 +2,10 @@
 
     .venv/bin/python bench/pii_detectors.py                 # quality only, rewrites the docs table
     .venv/bin/python bench/pii_detectors.py --rows 100000   # also anonymise generated samples
+    .venv/bin/python bench/pii_detectors.py --holdout before  # the holdout set only, once per tag
+
+``--holdout TAG`` scores tests/data/pii_holdout.jsonl (never tuned on: see its README) and writes
+bench/results/pii_holdout_TAG.json; it does not touch the doc.
 
 Quality is span-level exact match on tests/data/pii_labelled.jsonl. With ``--rows``, samples from
 the sample generator are anonymised too: time, and the personal values it planted in free text
@@ -13,7 +17,9 @@ docs/anonymisation.md is rewritten.
 from __future__ import annotations
 
 import argparse
+import json
 import re
+import subprocess
 import sys
 import tempfile
 import time
@@ -23,10 +29,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from dgti_data.anonymise.detectors import KINDS, detect  # noqa: E402
+from dgti_data.anonymise.detectors import detect  # noqa: E402
 from dgti_data.anonymise.evaluate import Evaluation, evaluate, load_labelled  # noqa: E402
 
 LABELLED = ROOT / "tests" / "data" / "pii_labelled.jsonl"
+HOLDOUT = ROOT / "tests" / "data" / "pii_holdout.jsonl"
+RESULTS = ROOT / "bench" / "results"
 DOC = ROOT / "docs" / "anonymisation.md"
 START, END = "<!-- bench:start -->", "<!-- bench:end -->"
 SPEED_HEAD = ("| dataset | rows | anonymise() | rows/s | planted in free text | redacted | "
@@ -36,12 +44,35 @@ SPEED_RULE = "|---|---:|---:|---:|---:|---:|---|---:|"
 
 def quality_table(ev: Evaluation) -> str:
     lines = ["| kind | spans | found | precision | recall |", "|---|---:|---:|---:|---:|"]
-    for kind in KINDS:
-        s = ev.scores[kind]
+    for kind, s in ev.scores.items():
         lines.append(f"| {kind} | {s.tp + s.fn} | {s.tp + s.fp} | {s.precision:.3f} | {s.recall:.3f} |")
     t = ev.total
     lines.append(f"| **all** | {t.tp + t.fn} | {t.tp + t.fp} | {t.precision:.3f} | {t.recall:.3f} |")
+    lines.append(f"\nClean sentences changed: {ev.clean_changed} of {ev.clean} "
+                 f"({ev.clean_changed / max(ev.clean, 1):.1%}).")
     return "\n".join(lines)
+
+
+def score_holdout(tag: str) -> None:
+    """Score the holdout set and record it in bench/results/pii_holdout_<tag>.json."""
+    ev = evaluate(load_labelled(HOLDOUT))
+    print(quality_table(ev))
+    commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True,
+                            check=False).stdout.strip()
+    if subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT,
+                      capture_output=True, text=True, check=False).stdout.strip():
+        commit += " (with uncommitted changes)"
+    result = {
+        "set": str(HOLDOUT.relative_to(ROOT)), "tag": tag, "commit": commit, "sentences": ev.sentences,
+        "clean_sentences": ev.clean, "clean_changed": ev.clean_changed,
+        "kinds": {k: {"spans": s.tp + s.fn, "found": s.tp + s.fp, "precision": round(s.precision, 4),
+                      "recall": round(s.recall, 4)} for k, s in ev.scores.items()},
+        "misses": ev.misses, "false_alarms": ev.false_alarms,
+    }
+    RESULTS.mkdir(exist_ok=True)
+    out = RESULTS / f"pii_holdout_{tag}.json"
+    out.write_text(json.dumps(result, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    print(f"-> {out.relative_to(ROOT)}")
 
 
 def detector_speed(texts: list[str], repeat: int = 20) -> tuple[float, float]:
@@ -94,11 +125,16 @@ def main() -> None:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rows", type=int, default=0, help="also time anonymise() on generated samples")
     parser.add_argument("--no-doc", action="store_true", help="print only, do not rewrite the doc")
+    parser.add_argument("--holdout", metavar="TAG", help="score the holdout set only, record it as TAG")
     args = parser.parse_args()
+    if args.holdout:
+        score_holdout(args.holdout)
+        return
 
     records = load_labelled(LABELLED)
     ev = evaluate(records)
     holdout = evaluate(r for r in records if r["group"] == "holdout")
+    fresh = evaluate(load_labelled(HOLDOUT))
     per_sec, mean_len = detector_speed([r["text"] for r in records])
     parts = [
         f"Labelled set: {ev.sentences} sentences, {ev.total.tp + ev.total.fn} personal-data spans "
@@ -106,9 +142,14 @@ def main() -> None:
         "",
         quality_table(ev),
         "",
-        f"Holdout group only ({holdout.sentences} sentences, now also tuned on):",
+        f"`holdout` group of the labelled set only ({holdout.sentences} sentences, now also tuned on):",
         "",
         quality_table(holdout),
+        "",
+        f"Holdout set `tests/data/pii_holdout.jsonl` ({fresh.sentences} sentences, never tuned on; "
+        "see its README):",
+        "",
+        quality_table(fresh),
         "",
         f"Detector speed: {per_sec:,.0f} texts/s on the labelled sentences (mean {mean_len:.0f} characters), "
         "one core.",

@@ -72,7 +72,8 @@ class AnonymisedTable:
         }
         paths["schema"].write_text(json.dumps(self.published_schema, ensure_ascii=False, indent=2) + "\n",
                                    encoding="utf-8")
-        paths["report"].write_text(json.dumps(self.report.to_dict(), ensure_ascii=False, indent=2) + "\n",
+        report, _ = leakgate.gate_document(self.report.to_dict())  # published: through the gate too
+        paths["report"].write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n",
                                    encoding="utf-8")
         csv_path = out_dir / f"{name}.csv"
         if self.blocked:

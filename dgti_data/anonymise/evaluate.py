@@ -36,6 +36,8 @@ class Evaluation:
     sentences: int
     misses: list[dict[str, Any]] = field(default_factory=list)
     false_alarms: list[dict[str, Any]] = field(default_factory=list)
+    clean: int = 0          # sentences without any labelled span
+    clean_changed: int = 0  # of those, sentences where the detectors found something
 
     @property
     def total(self) -> Score:
@@ -49,6 +51,7 @@ def load_labelled(path: Path) -> list[dict[str, Any]]:
 
 def evaluate(records: Iterable[dict[str, Any]]) -> Evaluation:
     scores = {kind: Score() for kind in KINDS}
+    clean = clean_changed = 0
     misses: list[dict[str, Any]] = []
     false_alarms: list[dict[str, Any]] = []
     n = 0
@@ -57,12 +60,15 @@ def evaluate(records: Iterable[dict[str, Any]]) -> Evaluation:
         text = rec["text"]
         gold = {(s["start"], s["end"], s["kind"]) for s in rec["spans"]}
         found = {(s.start, s.end, s.kind) for s in detect(text)}
+        if not gold:
+            clean += 1
+            clean_changed += bool(found)
         for _start, _end, kind in gold & found:
             scores[kind].tp += 1
         for start, end, kind in gold - found:
-            scores[kind].fn += 1
+            scores.setdefault(kind, Score()).fn += 1  # a kind no detector has yet
             misses.append({"id": rec["id"], "kind": kind, "text": text[start:end]})
         for start, end, kind in found - gold:
             scores[kind].fp += 1
             false_alarms.append({"id": rec["id"], "kind": kind, "text": text[start:end]})
-    return Evaluation(scores, n, misses, false_alarms)
+    return Evaluation(scores, n, misses, false_alarms, clean, clean_changed)

@@ -141,127 +141,158 @@ def enforce_columns(
     row_numbers: Sequence[int],
     invalid: Sequence[bool] | np.ndarray | None = None,
 ) -> tuple[np.ndarray, dict[str, Column], KAnonymityResult]:
-    """``enforce`` on factorised columns: group sizes from integer codes, ladder steps once per value."""
-    published = dict(published)
+    """``enforce`` on factorised columns: group sizes from integer codes, ladder steps once per value.
+
+    Phases, in order: global recoding, local suppression of cells, withholding all suppressible
+    cells of the rows still at risk, suppression of the rows still in a small group."""
     names = list(published)
     result = KAnonymityResult(k=k, quasi_identifiers=names)
     n = len(row_numbers)
-    keep = np.ones(n, dtype=bool)
     if not names or n == 0:
-        return keep, published, result
-    eligible = np.ones(n, dtype=bool)
-    for f in names:
-        eligible &= ~published[f].rows_where(lambda v: v == INVALID)
-    if invalid is not None:
-        eligible &= ~np.asarray(invalid, dtype=bool)
-    base = dict(published)
-    result.rows_considered = int(eligible.sum())
-    result.rows_left_to_validation = int(n - eligible.sum())
-    level = {f: np.zeros(n, dtype=int) for f in names}
-    touched = np.zeros(n, dtype=bool)
-    idx = np.flatnonzero(eligible)
+        return np.ones(n, dtype=bool), dict(published), result
+    run = _Enforcement(dict(published), raw, ladders, k, names, n, result)
+    run.exclude_invalid(invalid)
+    run.global_recoding()
+    run.local_suppression()
+    run.withhold_all_at_risk()
+    keep = run.suppress_small_groups(row_numbers, dict(published))
+    return keep, run.published, result
 
-    def small_rows(cols: dict[str, Column]) -> np.ndarray:
-        small = np.zeros(n, dtype=bool)
-        if len(idx):
-            groups = _groups([cols[f].group_codes(_NONE_AS_MISSING)[idx] for f in names])
-            small[idx[np.bincount(groups)[groups] < k]] = True
+
+class _Enforcement:
+    """The state one ``enforce_columns`` call works on, and its phases as methods."""
+
+    def __init__(self, published: dict[str, Column], raw: dict[str, Column],
+                 ladders: dict[str, tuple[Generaliser, ...]], k: int, names: list[str], n: int,
+                 result: KAnonymityResult) -> None:
+        self.published, self.raw, self.ladders, self.k = published, raw, ladders, k
+        self.names, self.n, self.result = names, n, result
+        self.level = {f: np.zeros(n, dtype=int) for f in names}  # ladder step reached, per row
+        self.touched = np.zeros(n, dtype=bool)
+        self.eligible = np.ones(n, dtype=bool)
+        self.idx = np.flatnonzero(self.eligible)
+        self.small = np.zeros(n, dtype=bool)
+
+    def exclude_invalid(self, invalid: Sequence[bool] | np.ndarray | None) -> None:
+        """Rows validation will reject are left out of the groups (and never suppressed here)."""
+        for f in self.names:
+            self.eligible &= ~self.published[f].rows_where(lambda v: v == INVALID)
+        if invalid is not None:
+            self.eligible &= ~np.asarray(invalid, dtype=bool)
+        self.result.rows_considered = int(self.eligible.sum())
+        self.result.rows_left_to_validation = int(self.n - self.eligible.sum())
+        self.idx = np.flatnonzero(self.eligible)
+        if self.k > 1:
+            self.small = self.small_rows(self.published)
+
+    def small_rows(self, cols: dict[str, Column]) -> np.ndarray:
+        """Eligible rows in a group of fewer than k rows under ``cols``."""
+        small = np.zeros(self.n, dtype=bool)
+        if len(self.idx):
+            groups = _groups([cols[f].group_codes(_NONE_AS_MISSING)[self.idx] for f in self.names])
+            small[self.idx[np.bincount(groups)[groups] < self.k]] = True
         return small
 
-    def with_none(col: Column, rows: np.ndarray) -> Column:
-        codes = col.codes.copy()
-        codes[rows] = len(col.values)
-        return Column(codes, [*col.values, None])
+    def global_recoding(self) -> None:
+        """1. One band scheme per column, coarser only while many rows are at risk."""
+        budget = max(self.k, int(GLOBAL_SHARE * self.result.rows_considered))
+        for _ in range(MAX_ROUNDS):
+            if int(self.small.sum()) <= budget:
+                break
+            best: tuple[tuple[int, int], str, Column] | None = None
+            for order, name in enumerate(self.names):
+                ladder = self.ladders.get(name, ())
+                lvl = int(self.level[name].max())
+                if lvl >= len(ladder) or ladder[lvl].to == "suppress":
+                    continue
+                stepped = self.raw[name].map(ladder[lvl].apply)
+                codes = stepped.codes.copy()
+                codes[self.published[name].rows_where(lambda v: v == INVALID)] = len(stepped.values)
+                trial = Column(codes, [*stepped.values, INVALID])
+                score = (int(self.small_rows({**self.published, name: trial}).sum()), order)
+                if best is None or score < best[0]:
+                    best = (score, name, trial)
+            if best is None:
+                break
+            _, name, trial = best
+            changed = self.published[name].differs(trial)
+            self.result.steps.append({"field": name, "to": self.ladders[name][int(self.level[name].max())].to,
+                                      "scope": "all rows", "rows": int(changed.sum())})
+            self.published[name] = trial
+            self.level[name][:] += 1
+            self.touched |= changed
+            self.small = self.small_rows(self.published)
 
-    small = small_rows(published) if k > 1 else np.zeros(n, dtype=bool)
-    budget = max(k, int(GLOBAL_SHARE * result.rows_considered))
+    def local_suppression(self) -> None:
+        """2. Cells withheld only in the rows still at risk, field by field, best field first."""
+        for _ in range(MAX_ROUNDS):
+            if not self.small.any():
+                break
+            best: tuple[tuple[int, int], str, np.ndarray, Column] | None = None
+            for order, name in enumerate(self.names):
+                ladder = self.ladders.get(name, ())
+                suppresses = np.array([step.to == "suppress" for step in ladder] + [False], dtype=bool)
+                can = self.small & suppresses[np.minimum(self.level[name], len(ladder))]
+                if not can.any():
+                    continue
+                trial = _with_none(self.published[name], can)
+                score = (int(self.small_rows({**self.published, name: trial}).sum()), order)
+                if best is None or score < best[0]:
+                    best = (score, name, can, trial)
+            if best is None:
+                break
+            _, name, can, trial = best
+            self.published[name] = trial
+            self.result.steps.append({"field": name, "to": "suppress", "scope": "rows at risk",
+                                      "rows": int(can.sum())})
+            self.level[name][can] += 1
+            self.touched |= can
+            self.small = self.small_rows(self.published)
 
-    # 1. Global recoding: one band scheme per column, coarser only while many rows are at risk.
-    for _ in range(MAX_ROUNDS):
-        if int(small.sum()) <= budget:
-            break
-        best_global: tuple[tuple[int, int], str, Column] | None = None
-        for order, name in enumerate(names):
-            ladder = ladders.get(name, ())
-            lvl = int(level[name].max()) if n else 0
-            if lvl >= len(ladder) or ladder[lvl].to == "suppress":
-                continue
-            stepped = raw[name].map(ladder[lvl].apply)
-            codes = stepped.codes.copy()
-            codes[published[name].rows_where(lambda v: v == INVALID)] = len(stepped.values)
-            trial = Column(codes, [*stepped.values, INVALID])
-            score = (int(small_rows({**published, name: trial}).sum()), order)
-            if best_global is None or score < best_global[0]:
-                best_global = (score, name, trial)
-        if best_global is None:
-            break
-        _, name, trial = best_global
-        changed = published[name].differs(trial)
-        result.steps.append({"field": name, "to": ladders[name][int(level[name].max())].to,
-                             "scope": "all rows", "rows": int(changed.sum())})
-        published[name] = trial
-        level[name][:] += 1
-        touched |= changed
-        small = small_rows(published)
-
-    # 2. Local suppression of cells, only in the rows still at risk, field by field.
-    for _ in range(MAX_ROUNDS):
-        if not small.any():
-            break
-        best: tuple[tuple[int, int], str, np.ndarray, Column] | None = None
-        for order, name in enumerate(names):
-            ladder = ladders.get(name, ())
-            suppresses = np.array([step.to == "suppress" for step in ladder] + [False], dtype=bool)
-            can = small & suppresses[np.minimum(level[name], len(ladder))]
-            if not can.any():
-                continue
-            trial = with_none(published[name], can)
-            score = (int(small_rows({**published, name: trial}).sum()), order)
-            if best is None or score < best[0]:
-                best = (score, name, can, trial)
-        if best is None:
-            break
-        _, name, can, trial = best
-        published[name] = trial
-        result.steps.append({"field": name, "to": "suppress", "scope": "rows at risk",
-                             "rows": int(can.sum())})
-        level[name][can] += 1
-        touched |= can
-        small = small_rows(published)
-
-    # 2b. Rows still at risk withhold every suppressible cell at once: they then share one
-    # pattern (region only, say) and often make a group of k together.
-    if small.any():
-        trial_cols = dict(published)
-        moved = np.zeros(n, dtype=bool)
-        for name in names:
-            ladder = ladders.get(name, ())
+    def withhold_all_at_risk(self) -> None:
+        """2b. Rows still at risk withhold every suppressible cell at once: they then share one
+        pattern (region only, say) and often make a group of k together."""
+        if not self.small.any():
+            return
+        trial_cols = dict(self.published)
+        moved = np.zeros(self.n, dtype=bool)
+        for name in self.names:
+            ladder = self.ladders.get(name, ())
             if not ladder or ladder[-1].to != "suppress":
                 continue
-            rows = small & ~trial_cols[name].rows_where(lambda v: v is None)
+            rows = self.small & ~trial_cols[name].rows_where(lambda v: v is None)
             if rows.any():
-                trial_cols[name] = with_none(trial_cols[name], rows)
+                trial_cols[name] = _with_none(trial_cols[name], rows)
                 moved |= rows
-        if moved.any():  # rows that stay small are suppressed below whatever their cells hold
-            result.steps.append({"field": "*", "to": "suppress", "scope": "rows at risk",
-                                 "rows": int(moved.sum())})
-            published.update(trial_cols)
-            touched |= moved
-            small = small_rows(published)
+        if moved.any():  # rows that stay small are suppressed next, whatever their cells hold
+            self.result.steps.append({"field": "*", "to": "suppress", "scope": "rows at risk",
+                                      "rows": int(moved.sum())})
+            self.published.update(trial_cols)
+            self.touched |= moved
+            self.small = self.small_rows(self.published)
 
-    # 3. What is still in a group smaller than k is not published.
-    keep &= ~small
-    result.rows_suppressed = int(small.sum())
-    result.suppressed_rows = [int(row_numbers[i]) for i in np.flatnonzero(small)]
-    result.rows_generalised = int((touched & keep).sum())
-    for name in names:
-        changed = int(np.count_nonzero(published[name].differs(base[name]) & keep))
-        if changed:
-            result.generalised_by_field[name] = changed
-    kept = np.flatnonzero(keep & eligible)
-    if len(kept):
-        groups = _groups([published[f].group_codes(_NONE_AS_MISSING)[kept] for f in names])
-        result.k_achieved = int(np.bincount(groups)[groups].min())
-        result.groups = int(np.count_nonzero(np.bincount(_groups([published[f].group_codes()[kept]
-                                                                 for f in names]))))
-    return keep, published, result
+    def suppress_small_groups(self, row_numbers: Sequence[int], base: dict[str, Column]) -> np.ndarray:
+        """3. What is still in a group smaller than k is not published; the result is filled in."""
+        keep = ~self.small
+        result = self.result
+        result.rows_suppressed = int(self.small.sum())
+        result.suppressed_rows = [int(row_numbers[i]) for i in np.flatnonzero(self.small)]
+        result.rows_generalised = int((self.touched & keep).sum())
+        for name in self.names:
+            changed = int(np.count_nonzero(self.published[name].differs(base[name]) & keep))
+            if changed:
+                result.generalised_by_field[name] = changed
+        kept = np.flatnonzero(keep & self.eligible)
+        if len(kept):
+            groups = _groups([self.published[f].group_codes(_NONE_AS_MISSING)[kept] for f in self.names])
+            result.k_achieved = int(np.bincount(groups)[groups].min())
+            result.groups = int(np.count_nonzero(np.bincount(
+                _groups([self.published[f].group_codes()[kept] for f in self.names]))))
+        return keep
+
+
+def _with_none(col: Column, rows: np.ndarray) -> Column:
+    """``col`` with ``rows`` set to None (a withheld cell)."""
+    codes = col.codes.copy()
+    codes[rows] = len(col.values)
+    return Column(codes, [*col.values, None])

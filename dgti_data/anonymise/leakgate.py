@@ -7,6 +7,7 @@ the free-text columns. A leak names field, raw row and kind, never the value.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -16,7 +17,9 @@ import pandas as pd
 
 from dgti_data.anonymise.columns import Column
 from dgti_data.anonymise.detectors import Span, detect, detect_values, digits_only
-from dgti_data.anonymise.redact import KnownTable, KnownValue, find_known
+from dgti_data.anonymise.known import KnownValue, find_known
+from dgti_data.anonymise.knowntable import KnownTable
+from dgti_data.anonymise.redact import redact_text
 
 
 @dataclass(frozen=True)
@@ -108,3 +111,33 @@ def scan_columns(
                 if (column, int(row_numbers[i])) not in found:
                     leaks.append(Leak(column, int(row_numbers[i]), kind, "known-value"))
     return leaks
+
+
+def gate_document(doc: Any) -> tuple[Any, Counter[str]]:
+    """A copy of a JSON-like document (report, summary) fit for publication, and what was removed.
+
+    Reports quote what the file held: headers, cells of invalid rows, reading warnings. Every
+    string in ``doc``, dict keys included, passes the same detectors as free text, and what they
+    find is replaced by its placeholder: a phone typed into a header or a name in a quarantined
+    cell never leaves in a report. Values of fields that are not ``keep`` are already masked by the
+    validate stage; this is the gate for everything else."""
+    counts: Counter[str] = Counter()
+    seen: dict[str, str] = {}
+
+    def text(value: str) -> str:
+        if value not in seen:
+            redacted, found = redact_text(value)
+            seen[value] = redacted
+            counts.update(found)
+        return seen[value]
+
+    def walk(value: Any) -> Any:
+        if isinstance(value, str):
+            return text(value)
+        if isinstance(value, dict):
+            return {text(k) if isinstance(k, str) else k: walk(v) for k, v in value.items()}
+        if isinstance(value, list | tuple):
+            return [walk(v) for v in value]
+        return value
+
+    return walk(doc), counts

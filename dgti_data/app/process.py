@@ -9,15 +9,18 @@ of a drop folder, for the CLI and the Prefect flows alike.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from pydantic import SecretStr
 
 from dgti_data.anonymise import AnonymisedTable, anonymise
+from dgti_data.anonymise.leakgate import gate_document
 from dgti_data.datasets import Catalog, Dataset
 from dgti_data.errors import UnusableInputError
 from dgti_data.normalise import normalise
@@ -95,6 +98,16 @@ def output_dir_for(source: Path, out_root: Path) -> Path:
     return out_root / slug
 
 
+def gate_reports(report: dict[str, Any], summary: Summary) -> tuple[dict[str, Any], Summary]:
+    """The frictionless report and the summary as they may be published: every string through the
+    leak gate (headers and cells of invalid rows are quoted there), with what it removed counted."""
+    report_doc, removed = gate_document(report)
+    fields = {f.name: getattr(summary, f.name) for f in dataclasses.fields(summary)}
+    gated, removed_in_summary = gate_document(fields)
+    gated["report_redactions"] = dict(removed + removed_in_summary)
+    return report_doc, Summary(**gated)
+
+
 def process_file(
     source: Path,
     catalog: Catalog,
@@ -128,7 +141,9 @@ def process_file(
         and len(anonymised.frame) > 0
     )
     summary = build_summary(table, result, anonymised, published_errors, publishable)
-    json_report = write_json(out_dir / "report.json", result.report, summary)
+    # The reports are published with the data: they pass the leak gate as the data did.
+    report_doc, summary = gate_reports(result.report, summary)
+    json_report = write_json(out_dir / "report.json", report_doc, summary)
     html_report = write_html(out_dir / "report.html", [summary])
 
     bundle = None

@@ -77,6 +77,9 @@ class HeaderMapping:
         return [c for c in self.columns if c.status in ("unmapped", "duplicate")]
 
 
+MAX_DUPLICATE_WARNINGS = 20
+
+
 def _keys(dataset: Dataset) -> tuple[dict[str, str], dict[str, str], list[str]]:
     exact: dict[str, str] = {}
     loose: dict[str, set[str]] = {}
@@ -117,13 +120,17 @@ def map_headers(headers: list[str], dataset: Dataset, empty: set[int] | None = N
     ignored = [c for c in columns if c.status == "empty"]
     if ignored:
         mapping.warnings.append(f"{len(ignored)} column(s) with no header and no data ignored")
-    for c in columns:
-        if c.status == "duplicate":
-            first = next(o for o in columns if o.status == "mapped" and o.field == c.field)
-            mapping.warnings.append(
-                f"column {column_label(c.position, c.header)!r} (column {c.position + 1}) also maps to "
-                f"{c.field}; column {first.position + 1} ({first.header!r}) is used, this one set aside"
-            )
+    mapped = {c.field: c for c in columns if c.status == "mapped"}  # one pass: linear in columns
+    duplicates = [c for c in columns if c.status == "duplicate"]
+    if len(duplicates) > MAX_DUPLICATE_WARNINGS:
+        mapping.warnings.append(f"{len(duplicates):,} columns map to a field an earlier column already "
+                                f"supplies; the first {MAX_DUPLICATE_WARNINGS} are listed, all are set aside")
+    for c in duplicates[:MAX_DUPLICATE_WARNINGS]:
+        first = mapped[c.field]
+        mapping.warnings.append(
+            f"column {column_label(c.position, c.header)!r} (column {c.position + 1}) also maps to "
+            f"{c.field}; column {first.position + 1} ({first.header!r}) is used, this one set aside"
+        )
     return mapping
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -35,7 +36,8 @@ class NormalisedTable:
 
     ``row_numbers[i]`` is the raw file's row for frame row ``i`` (and for data row ``i`` of
     ``to_csv``'s output, whose own row number is ``i + 2``). ``set_aside`` holds columns with
-    data that no field takes (unknown or duplicate headers): never published, listed in reports.
+    data that no field takes (unknown or duplicate headers): never published, listed in reports
+    (at most ``MAX_LISTED_HEADERS`` of them by name; ``unmapped_count`` says how many).
     """
 
     dataset: str
@@ -48,8 +50,19 @@ class NormalisedTable:
     duplicate_headers: dict[str, str]
     changes: ChangeLog
     rows_read: int
-    set_aside: pd.DataFrame
+    set_aside_columns: list[tuple[str, int]]  # (label, raw position) of each set-aside column
+    source_frame: pd.DataFrame = field(repr=False)
     warnings: list[str] = field(default_factory=list)
+    unmapped_count: int = 0
+
+    @property
+    def set_aside(self) -> pd.DataFrame:
+        """The set-aside columns' raw cells, built when asked for (not for every run: a file with
+        thousands of unknown columns would cost a pandas Series each)."""
+        frame = self.source_frame.iloc[:, [position for _, position in self.set_aside_columns]].copy()
+        frame.columns = [label for label, _ in self.set_aside_columns]
+        frame.index = pd.RangeIndex(len(frame))
+        return frame
 
     def to_csv(self, path: Path) -> Path:
         """UTF-8 without BOM, header = field names, minimal quoting, ``\\n`` line ends, None → empty."""
@@ -57,6 +70,15 @@ class NormalisedTable:
         path.parent.mkdir(parents=True, exist_ok=True)
         write_frame_csv(path, self.frame)  # the bytes csv.writer would write, column-wise
         return path
+
+
+MAX_LISTED_HEADERS = 50  # headers named in a warning or a report; the count is always given
+
+
+def listed(headers: list[str]) -> str:
+    """At most ``MAX_LISTED_HEADERS`` headers, then how many more."""
+    more = len(headers) - MAX_LISTED_HEADERS
+    return ", ".join(headers[:MAX_LISTED_HEADERS]) + (f", … and {more:,} more" if more > 0 else "")
 
 
 def _empty_positions(raw: RawTable) -> set[int]:
@@ -91,18 +113,14 @@ def normalise(raw: RawTable, dataset: Dataset) -> NormalisedTable:
 
     aside = mapping.set_aside
     labels = [column_label(c.position, c.header) for c in aside]
-    labels = [
-        f"{label} (column {c.position + 1})" if labels.count(label) > 1 else label
-        for label, c in zip(labels, aside, strict=True)
-    ]
-    set_aside = raw.frame[[raw.frame.columns[c.position] for c in aside]].copy()
-    set_aside.columns = labels
-    set_aside.index = pd.RangeIndex(rows)
+    repeated = Counter(labels)  # one count per label, not a list scan per column
+    labels = [f"{label} (column {c.position + 1})" if repeated[label] > 1 else label
+              for label, c in zip(labels, aside, strict=True)]
 
     warnings = [*raw.warnings, *mapping.warnings]
     unmapped = mapping.unmapped_headers
     if unmapped:
-        warnings.append(f"{len(unmapped)} column(s) match no field and are set aside: {', '.join(unmapped)}")
+        warnings.append(f"{len(unmapped)} column(s) match no field and are set aside: {listed(unmapped)}")
     return NormalisedTable(
         dataset=dataset.name,
         frame=frame,
@@ -117,11 +135,13 @@ def normalise(raw: RawTable, dataset: Dataset) -> NormalisedTable:
             blank_rows=raw.blank_rows,
         ),
         header_map=mapping.header_map,
-        unmapped_headers=unmapped,
+        unmapped_headers=unmapped[:MAX_LISTED_HEADERS],
+        unmapped_count=len(unmapped),
         missing_fields=missing_fields(mapping, dataset),
         duplicate_headers=mapping.duplicate_headers,
         changes=changes,
         rows_read=rows,
-        set_aside=set_aside,
+        set_aside_columns=[(label, c.position) for label, c in zip(labels, aside, strict=True)],
+        source_frame=raw.frame,
         warnings=warnings,
     )

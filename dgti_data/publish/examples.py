@@ -75,7 +75,23 @@ def from_pattern(pattern: str, n: int) -> str:
         out.append(str(n).zfill(width)[-width:] if i == len(groups) - 1 else "2567"[:width].zfill(width))
         pos = m.end()
     out.append(simple[pos:])
-    return "".join(out)
+    return _LETTERS.sub(lambda m: _in_letters(m, n), "".join(out))
+
+
+_LETTERS = re.compile(r"\[((?:[a-z]-[a-z]|[a-z])+)\]\{(\d+)\}")  # [b-df-hj-km-np-tv]{16}: pseudonyms
+
+
+def _in_letters(m: re.Match[str], n: int) -> str:
+    """``n`` written in the letters of a ``[a-z…]{k}`` class, padded with its first letter."""
+    body = m.group(1)
+    letters = "".join(chr(c) for a, b in re.findall(r"([a-z])(?:-([a-z]))?", body)
+                      for c in range(ord(a), ord(b or a) + 1))
+    out = ""
+    while n:
+        n, r = divmod(n, len(letters))
+        out = letters[r] + out
+    width = int(m.group(2))
+    return out.rjust(width, letters[0])[-width:]
 
 
 def example_value(field: dict[str, Any], n: int, rng: random.Random) -> str:

@@ -19,7 +19,7 @@ import pyarrow as pa
 
 from dgti_data.errors import UnusableInputError
 from dgti_data.read.fastcsv import read_regular
-from dgti_data.read.table import EncodingInfo, RawTable
+from dgti_data.read.table import MAX_COLUMNS, EncodingInfo, RawTable, too_wide
 
 # A longer cell is almost always an unclosed quote swallowing the rest of the file. The csv module's
 # limit is process-wide and frictionless raises it to 2 GiB when imported, so it is set on every read.
@@ -94,10 +94,37 @@ def _slices(table: RawTable, batch_rows: int) -> Iterator[RawTable]:
         )
 
 
+WIDTH_BLOCK = 1 << 20
+
+
+def _check_first_line_width(path: Path, encoding: str, delimiter: str) -> None:
+    """Refuse a file whose first non-blank line has more than ``MAX_COLUMNS`` delimiters, reading
+    it by blocks and stopping at the limit: such a line is never held whole (a 10 MB single line)."""
+    count = 0
+    text = False
+    with path.open("r", encoding=encoding, errors="replace", newline="") as fh:
+        while block := fh.read(WIDTH_BLOCK):
+            pos = 0
+            while pos < len(block):
+                ends = [i for i in (block.find("\n", pos), block.find("\r", pos)) if i != -1]
+                end = min(ends) if ends else len(block)
+                part = block[pos:end]
+                count += part.count(delimiter)
+                text = text or bool(part.strip(" \t\ufeff" + delimiter))
+                if count >= MAX_COLUMNS:
+                    raise UnusableInputError(path, too_wide(count + 1, "the header row"))
+                if not ends:
+                    break
+                if text:
+                    return
+                count, pos = 0, end + 1  # a blank line: the header is further down
+
+
 def iter_csv(path: Path, info: EncodingInfo, batch_rows: int) -> Iterator[RawTable]:
     """Yield the file as RawTables of at most ``batch_rows`` data rows (at least one, maybe empty)."""
     csv.field_size_limit(MAX_CELL_CHARS)
     delimiter = sniff_delimiter(_read_sample(path, info.encoding))
+    _check_first_line_width(path, info.encoding, delimiter)
     fast = read_regular(path, info, delimiter, MAX_CELL_CHARS)
     if fast is not None:
         yield from _slices(fast, batch_rows)
@@ -148,6 +175,8 @@ def iter_csv(path: Path, info: EncodingInfo, batch_rows: int) -> Iterator[RawTab
                     if headers is not None:
                         blank += 1
                     continue
+                if len(cells) > MAX_COLUMNS:
+                    raise UnusableInputError(path, too_wide(len(cells), f"row {record}"))
                 if headers is None:
                     headers, header_row, width = cells, record, len(cells)
                     named = max((i + 1 for i, h in enumerate(cells) if h.strip()), default=0)

@@ -6,6 +6,7 @@ The input is only ever opened for reading. Anything that is not a readable table
 
 from __future__ import annotations
 
+import stat
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -33,9 +34,12 @@ TABLE_SUFFIXES = frozenset({".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".xls", ".
 
 
 def table_files(folder: Path) -> list[Path]:
-    """The files of a drop folder this stage answers for, sorted: each is read or refused clearly."""
+    """The entries of a drop folder this stage answers for, sorted: each is read or refused clearly.
+
+    Chosen by name alone: a symbolic link, a FIFO or a directory named ``*.csv`` is listed too, so
+    that it gets its one-line refusal from ``read_table`` instead of being skipped in silence."""
     return sorted(p for p in Path(folder).iterdir()
-                  if p.is_file() and p.suffix.lower() in TABLE_SUFFIXES)
+                  if not p.name.startswith(".") and p.suffix.lower() in TABLE_SUFFIXES)
 
 
 def sniff_format(path: Path) -> TableFormat:
@@ -83,6 +87,23 @@ def _zip_format(path: Path) -> TableFormat:
     raise UnusableInputError(path, "a zip archive without an Excel workbook in it")
 
 
+def refuse_unless_regular(path: Path) -> None:
+    """Only a regular file is read: a symbolic link could make a drop folder read (and a report
+    quote) any file the service can open, and a FIFO or device would block or never end."""
+    try:
+        mode = path.lstat().st_mode
+    except FileNotFoundError:
+        raise UnusableInputError(path, "no such file") from None
+    except OSError as exc:
+        raise UnusableInputError(path, f"cannot be read: {exc.strerror}") from None
+    if stat.S_ISLNK(mode):
+        raise UnusableInputError(path, "a symbolic link: refused (only regular files are read; put the "
+                                 "file itself in the folder)")
+    if not stat.S_ISREG(mode):
+        kind = "a directory" if stat.S_ISDIR(mode) else "a pipe, socket or device"
+        raise UnusableInputError(path, f"not a regular file ({kind}): refused")
+
+
 def iter_batches(
     path: Path,
     encoding: str | None = None,
@@ -91,6 +112,7 @@ def iter_batches(
 ) -> Iterator[RawTable]:
     """The table in batches of at most ``batch_rows`` rows, same headers in each: for big files."""
     path = Path(path)
+    refuse_unless_regular(path)
     fmt = sniff_format(path)
     if fmt == "xlsx":
         if encoding:

@@ -8,8 +8,18 @@ from typing import Literal
 
 import pandas as pd
 
+# No export of the programme's datasets comes near this; a file past it is refused before it is
+# parsed (a single line of tens of thousands of cells would otherwise cost minutes and gigabytes).
+MAX_COLUMNS = 5_000
+
 EncodingMethod = Literal["declared", "bom", "utf-8-strict", "thai-single-byte", "detector"]
 TableFormat = Literal["csv", "xlsx"]
+
+
+def too_wide(columns: int, where: str) -> str:
+    """The one line for a row past ``MAX_COLUMNS``."""
+    return (f"{where}: {columns:,} columns or more, over the limit of {MAX_COLUMNS:,} (MAX_COLUMNS): "
+            "not a table export of this programme")
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ import openpyxl
 import pandas as pd
 
 from dgti_data.errors import UnusableInputError
-from dgti_data.read.table import RawTable
+from dgti_data.read.table import MAX_COLUMNS, RawTable, too_wide
 
 MAX_LISTED_ROWS = 5
 # Limits checked in the zip directory before anything is inflated. A real export's sheet XML
@@ -170,6 +170,8 @@ def _iter_sheet(
             if headers is not None:
                 blank += 1
             continue
+        if len(cells) > MAX_COLUMNS:
+            raise UnusableInputError(path, too_wide(len(cells), f"sheet {sheet!r}, row {number}"))
         if headers is None:
             headers, header_row, width = [_header_text(v) for v in cells], number, len(cells)
             continue

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import asdict, dataclass, is_dataclass
+from dataclasses import asdict, dataclass, field, is_dataclass
 from typing import Any
 
 from dgti_data import __version__
@@ -72,6 +72,8 @@ class Summary:
     publishable: bool
     formulas_neutralised: dict[str, Any]
     rows_published: int
+    # What the leak gate removed from the published reports (by kind), see ``app.process``.
+    report_redactions: dict[str, int] = field(default_factory=dict)
 
     @property
     def file(self) -> str:
@@ -130,7 +132,8 @@ def build_summary(
         policy_publishable=result.publishable,
         headers={
             "mapped": dict(getattr(table, "header_map", {})),
-            "unmapped": list(getattr(table, "unmapped_headers", [])),
+            "unmapped": list(getattr(table, "unmapped_headers", [])),  # at most 50 named
+            "unmapped_count": getattr(table, "unmapped_count", 0),
             "missing": list(getattr(table, "missing_fields", [])),
         },
         changes=_plain(getattr(table, "changes", None)) or {},

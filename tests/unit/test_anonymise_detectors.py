@@ -209,3 +209,84 @@ def test_line_id_far_after_an_official_account_mention() -> None:
     text = ("ประชาชนสามารถยื่นคำร้องผ่าน LINE OA ได้โดยไม่ต้องเดินทางมาที่สำนักงาน "
             "ติดต่อผ่านไลน์ไอดี manop70")
     assert found(text) == [("manop70", "line_id")]
+
+
+# --- issue 14: addresses, monks, over-redactions ------------------------------------------------
+
+
+@pytest.mark.parametrize(("text", "address"), [
+    ("ผู้ร้อง บ้านเลขที่ ๒๘/๖๙ หมู่ ๑๓ ต.บ้านดู่", "บ้านเลขที่ ๒๘/๖๙"),
+    ("อยู่บ้านเลขที่28/69หมู่13", "บ้านเลขที่28/69"),
+    ("ที่อยู่ 12/3 หมู่ 4 ตำบลนาดี", "12/3"),
+    ("ที่อยู่ 12/3 ม.4", "12/3"),
+    ("ที่อยู่ 12 หมู่ที่ 4", "12"),
+    ("เลขที่ 45 ตำบลศิลา อำเภอเมือง", "เลขที่ 45"),
+    ("เลขที่ 7/1 ซอยกลางเมือง 3 ถนนพหลโยธิน แขวงสามเสนใน", "เลขที่ 7/1 ซอยกลางเมือง 3 ถนนพหลโยธิน"),
+    ("ส่งที่ 99/4 ถ.มิตรภาพตำบลในเมือง", "99/4 ถ.มิตรภาพ"),
+    ("lives at No. 12/3 Moo 4, Tambon Sila", "No. 12/3"),
+    ("lives at 12/3 Moo 4, Tambon Sila", "12/3"),
+])
+def test_house_addresses_are_found_up_to_the_village(text: str, address: str) -> None:
+    assert found(text) == [(address, "address")]
+    assert redact_text(text)[0] == text.replace(address, PLACEHOLDERS["address"])
+
+
+@pytest.mark.parametrize("text", [
+    "ที่ทำการองค์การบริหารส่วนตำบลหนองแวง เลขที่ 99 หมู่ 1 ตำบลหนองแวง",   # an office's own address
+    "โรงเรียนบ้านนาดี ตั้งอยู่เลขที่ 45 หมู่ 2",
+    "หมู่ 5 บ้านหนองบัว มีครัวเรือน 120 ครัวเรือน",                         # a village
+    "ตามหนังสือที่ 123/2564 ลงวันที่ 5 มกราคม 2564",                         # document numbers
+    "ที่ มท 0810.3/ว 2063",
+    "ก่อสร้างถนน ซอย 3 หมู่ 5 ยาว 450 เมตร",
+    "ในปี 2567 หมู่ 1 ถึงหมู่ 14 ได้รับงบ",
+    "ประชุมวันที่ 12/3/2567 หมู่ 4",                                        # a date
+])
+def test_what_is_not_a_house_address_stays(text: str) -> None:
+    assert found(text) == []
+
+
+@pytest.mark.parametrize(("text", "name"), [
+    ("นิมนต์พระชัยวัฒน์ อตฺถกาโม เป็นประธาน", "พระชัยวัฒน์ อตฺถกาโม"),
+    ("พระอธิการอำนาจ ปญฺญาวโร เจ้าอาวาส", "พระอธิการอำนาจ ปญฺญาวโร"),
+    ("ประธานสงฆ์ พระอธิการอำนาจ เจ้าอาวาสวัดโนนสูง", "พระอธิการอำนาจ"),
+    ("พระมหาสมพงษ์ ฐิตธมฺโม", "พระมหาสมพงษ์ ฐิตธมฺโม"),
+    ("หลวงพ่อคูณ ปริสุทฺโธ", "หลวงพ่อคูณ ปริสุทฺโธ"),
+    ("สามเณรธนกร ใจดี ได้รับทุน", "สามเณรธนกร ใจดี"),
+])
+def test_monks_names(text: str, name: str) -> None:
+    assert found(text) == [(name, "name")]
+
+
+@pytest.mark.parametrize("text", [
+    "ตามพระราชบัญญัติการบริหารงาน", "จังหวัดพระนครศรีอยุธยา จำนวน 46 คน", "วัดพระธาตุหนองบัว ร่วมกับ",
+    "พระสงฆ์ 9 รูป", "พระมหากษัตริย์", "พระพุทธรูป หลวงพ่อโต", "ถวายแด่พระภิกษุสามเณรวัดนาดี",
+])
+def test_words_starting_with_phra_stay(text: str) -> None:
+    assert found(text) == []
+
+
+def test_an_agencys_tax_id_is_not_a_national_id() -> None:
+    assert not national_id_valid("0994000165668")   # valid check digit, first digit 0
+    for written in ("0994000165668", "0-9940-00165-66-8", "0 9940 00165 66 8"):
+        assert found(f"เลขประจำตัวผู้เสียภาษี {written} ของหน่วยงาน") == []
+
+
+@pytest.mark.parametrize("text", [
+    "ซื้อถังน้ำที่ Mr. DIY สาขาบิ๊กซี",
+    "ช่องคำนำหน้า Mr., Mrs., Miss และ Ms. ให้กรอกเป็นภาษาอังกฤษ",
+    "เลือกคำนำหน้า (Mr./Mrs./Ms.) ตามบัตร",
+    "ติดตามข่าวสารทาง LINE @bandu.city หรือเว็บไซต์",
+    "เพิ่มเพื่อนไลน์ทางการของเทศบาล @thetsabannadi",
+])
+def test_no_over_redaction(text: str) -> None:
+    assert found(text) == []
+
+
+def test_a_personal_at_handle_is_still_a_line_id() -> None:
+    assert found("ไลน์ส่วนตัว @somsak_abt") == [("@somsak_abt", "line_id")]
+    assert found("ติดต่อทาง LINE @bundit.k") == [("@bundit.k", "line_id")]
+
+
+def test_a_line_link_leaves_the_full_stop() -> None:
+    text = "ส่งมาที่ https://line.me/ti/p/~kanokwan.s."
+    assert redact_text(text)[0] == f"ส่งมาที่ {PLACEHOLDERS['line_id']}."

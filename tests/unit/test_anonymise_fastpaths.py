@@ -23,22 +23,17 @@ import pytest
 from pydantic import SecretStr
 
 from dgti_data import csvout
-from dgti_data.anonymise import AnonymisationReport, AnonymisedTable, anonymise, detectors, load_policy
+from dgti_data.anonymise import AnonymisationReport, AnonymisedTable, anonymise, load_policy
+from dgti_data.anonymise import digits as digit_rules
+from dgti_data.anonymise import names as name_rules
 from dgti_data.anonymise.columns import Column, _cell, cells
 from dgti_data.anonymise.core import neutralise_formula
 from dgti_data.anonymise.detectors import detect, digits_only, python_spaces, screen
 from dgti_data.anonymise.kanon import group_sizes
+from dgti_data.anonymise.known import _form_spans, find_known, known_value
+from dgti_data.anonymise.knowntable import KnownTable, _all_digits, _CellColumn, _squeezed
 from dgti_data.anonymise.leakgate import _known_in, scan
-from dgti_data.anonymise.redact import (
-    KnownTable,
-    _all_digits,
-    _CellColumn,
-    _form_spans,
-    _squeezed,
-    find_known,
-    known_value,
-    redact_text,
-)
+from dgti_data.anonymise.redact import redact_text
 from dgti_data.datasets import Catalog
 from dgti_data.normalise import normalise
 from dgti_data.read import read_table
@@ -57,6 +52,10 @@ PIECES = [
     "08.30-16.30 น.", "\u200b", "\u00a0", "\t", "  ", "นายกเทศมนตรี", "ขอบคุณ", "บ้านนางเหลือง", "อ.นางรอง",
     "ผู้ประสานงาน: สมหญิง รักดี", "Contact: Jane Doe", "(at)", "@", "ร.ต.อ.", "พ.ศ. 2566", "ID", "x-0812345678",
     "a(0812345678", "-0812345678", "(+66) 2 123 4567", "K", "İ", "ß", "\x00", "๐๑๒๓๔๕๖๗๘", "เลข 12345678",
+    # addresses and monks (issue 14): each form the address and bare-พระ rules start from
+    "บ้านเลขที่ 28/69", "บ้านเลขที่๒๘", "เลขที่ 45", "12/3", "หมู่ 4", "ม.4", "หมู่ที่", "ซอย 5", "ซ.3",
+    "ถนนมิตรภาพ", "ถ.พหลโยธิน", "ตำบลนาดี", "No. 12/3", "Moo 4", "Soi 2", "ที่ทำการ อบต.", "พระชัยวัฒน์",
+    "อตฺถกาโม", "พระอธิการ", "หลวงพ่อคูณ", "พระราชบัญญัติ", "0994000165668",
 ]
 
 
@@ -89,21 +88,22 @@ def test_screen_never_hides_a_detection() -> None:
 def test_detector_shortcuts_match_their_plain_forms() -> None:
     """Digit runs searched from near a digit, stop words and place names as one trie regex."""
     rng = random.Random(7)
-    names = sorted(detectors.place_names(), key=len, reverse=True)
+    names = sorted(name_rules.place_names(), key=len, reverse=True)
     texts = [tricky(rng, []) + rng.choice(["", rng.choice(names), "บ้าน" + rng.choice(names)])
              for _ in range(3000)]
     texts += ["".join(rng.choice("0123456789๐-.() +ab\u00a0") for _ in range(rng.randint(1, 40)))
               for _ in range(3000)]
     alternation = re.compile("|".join(re.escape(n) for n in names))
-    places = detectors._places()
+    places = name_rules._places()
     assert places is not None
     for text in texts:
-        assert [m.span() for m in detectors._runs(text)] == [m.span() for m in detectors._RUN.finditer(text)]
+        runs = [m.span() for m in digit_rules._RUN.finditer(text)]
+        assert [m.span() for m in digit_rules._runs(text)] == runs
         assert [m.span() for m in places.finditer(text)] == [m.span() for m in alternation.finditer(text)]
-    words = [w for t in texts for w in re.findall("[\u0e01-\u0e4e]+", t)] + list(detectors._STOP_INSIDE)
+    words = [w for t in texts for w in re.findall("[\u0e01-\u0e4e]+", t)] + list(name_rules._STOP_INSIDE)
     for word in words:
-        cut = min([len(word)] + [k for stop in detectors._STOP_INSIDE if (k := word.find(stop, 2)) > 0])
-        found = detectors._STOP_INSIDE_ANY.search(word, 2)
+        cut = min([len(word)] + [k for stop in name_rules._STOP_INSIDE if (k := word.find(stop, 2)) > 0])
+        found = name_rules._STOP_INSIDE_ANY.search(word, 2)
         assert (found.start() if found else len(word)) == cut
 
 

@@ -20,6 +20,15 @@ def test_same_key_same_pseudonym_across_instances() -> None:
     assert re.fullmatch(PATTERN, a("somchai.j@gmail.com", "contact_email"))
 
 
+def test_pseudonyms_hold_no_digit_and_match_their_pattern() -> None:
+    p = Pseudonymiser(KEY)
+    values = [p(f"user{i}@example.org", "e") for i in range(2000)]
+    assert all(re.fullmatch(PATTERN, v) for v in values)
+    assert not any(c.isdigit() for v in values for c in v)
+    assert len({v[2:3] for v in values}) == 16  # all 16 letters are used: 64 bits kept
+    assert len(set(values)) == len(values)
+
+
 def test_another_key_another_pseudonym() -> None:
     value = "somchai.j@gmail.com"
     assert Pseudonymiser(KEY)(value, "contact_email") != Pseudonymiser(OTHER)(value, "contact_email")
@@ -49,3 +58,11 @@ def test_the_key_never_shows() -> None:
 def test_canonical() -> None:
     assert canonical("  Somchai   JAIDEE ") == "somchai jaidee"
     assert canonical("1-1014-00123-45-1", "national_id") == "1101400123451"
+
+
+def test_example_rows_fill_the_pseudonym_pattern_with_distinct_values() -> None:
+    from dgti_data.publish.examples import from_pattern
+
+    values = [from_pattern(PATTERN, n) for n in range(300)]
+    assert all(re.fullmatch(PATTERN, v) for v in values)
+    assert len(set(values)) == 300

@@ -380,3 +380,19 @@ def test_empty_table_normalises_to_empty_frame(tmp_path):
     assert list(table.frame.columns) == SUBMISSIONS.field_names
     out = table.to_csv(tmp_path / "n.csv")
     assert out.read_text(encoding="utf-8") == ",".join(SUBMISSIONS.field_names) + "\n"
+
+
+def test_many_unknown_and_duplicate_headers_are_counted_and_listed_up_to_a_cap():
+    from dgti_data.normalise.headers import MAX_DUPLICATE_WARNINGS
+    from dgti_data.normalise.table import MAX_LISTED_HEADERS
+
+    headers = ["ภาค"] + [f"x{i}" for i in range(1500)] + ["ภาค"] * 300 + ["x7"]
+    table = normalise(raw_table(headers, [["ภาคเหนือ"] + ["v"] * (len(headers) - 1)]), SURVEY)
+    assert table.unmapped_count == 1501  # 1,500 unknown and x7 again: every one counted
+    assert len(table.unmapped_headers) == MAX_LISTED_HEADERS
+    listing = next(w for w in table.warnings if "match no field" in w)
+    assert f"and {1501 - MAX_LISTED_HEADERS:,} more" in listing
+    assert sum("also maps to" in w for w in table.warnings) == MAX_DUPLICATE_WARNINGS
+    assert any("300 columns map to a field" in w for w in table.warnings)
+    aside = table.set_aside
+    assert aside.shape == (1, 1801) and aside["x7 (column 9)"].tolist() == ["v"]

@@ -310,3 +310,46 @@ def test_text_file_named_xlsx_is_refused_but_csv_named_xls_is_read(tmp_path):
     table = read_table(write(tmp_path / "a.xls", b"a,b\n1,2\n"))
     assert table.format == "csv"
     assert any("holds delimited text" in w for w in table.warnings)
+
+
+# --- bounded cost on hostile files (issue 14) ----------------------------------------------------
+
+
+def test_a_single_line_of_a_megabyte_is_refused_naming_the_limit(tmp_path):
+    from dgti_data.read.table import MAX_COLUMNS
+
+    path = write(tmp_path / "line.csv", b"column_x," * 120_000)
+    before = sha256(path)
+    with pytest.raises(UnusableInputError, match="MAX_COLUMNS") as exc:
+        read_table(path)
+    assert f"{MAX_COLUMNS:,}" in str(exc.value) and "\n" not in str(exc.value)
+    assert sha256(path) == before
+
+
+def test_a_wide_header_after_blank_lines_and_a_wide_data_row_are_refused(tmp_path):
+    from dgti_data.read.table import MAX_COLUMNS
+
+    wide = ",".join(f"h{i}" for i in range(MAX_COLUMNS + 1)).encode()
+    with pytest.raises(UnusableInputError, match="MAX_COLUMNS"):
+        read_table(write(tmp_path / "a.csv", b"\n,,\n" + wide + b"\n1,2\n"))
+    row = ",".join("v" for _ in range(MAX_COLUMNS + 1)).encode()
+    with pytest.raises(UnusableInputError, match=r"row 3.*MAX_COLUMNS"):
+        read_table(write(tmp_path / "b.csv", b"a,b\n1,2\n" + row + b"\n"))
+
+
+def test_a_table_at_the_limit_is_read(tmp_path):
+    from dgti_data.read.table import MAX_COLUMNS
+
+    header = ",".join(f"h{i}" for i in range(MAX_COLUMNS)).encode()
+    table = read_table(write(tmp_path / "ok.csv", header + b"\n" + b"1," * (MAX_COLUMNS - 1) + b"1\n"))
+    assert len(table.headers) == MAX_COLUMNS
+
+
+def test_a_wide_sheet_is_refused(tmp_path):
+    from dgti_data.read.table import MAX_COLUMNS
+
+    wb = openpyxl.Workbook()
+    wb.active.append([f"h{i}" for i in range(MAX_COLUMNS + 1)])
+    wb.save(tmp_path / "wide.xlsx")
+    with pytest.raises(UnusableInputError, match=r"row 1.*MAX_COLUMNS"):
+        read_table(tmp_path / "wide.xlsx")
