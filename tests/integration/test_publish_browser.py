@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import html
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -24,7 +23,6 @@ from dgti_data.settings import HubConnection, Settings
 pytestmark = [
     pytest.mark.integration,
     pytest.mark.browser,
-    pytest.mark.skipif(shutil.which("chromium") is None, reason="headless Chromium is not installed"),
 ]
 
 
