@@ -25,8 +25,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import json
-import os
 import statistics
 import subprocess
 import sys
@@ -51,10 +49,6 @@ def bundle_dir(arg: Path | None) -> Path:
         subprocess.run([sys.executable, str(ROOT / "bench" / "pipeline_1m.py"), "--skip-publish"],
                        check=True)
     return ours
-
-
-def load_average() -> str:
-    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
 
 def timed(fn: Any, *args: Any, **kwargs: Any) -> tuple[Any, float]:
@@ -178,6 +172,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=OUT, help="where the JSON goes")
     args = parser.parse_args()
 
+    from bench.stamp import stamped, write
     from dgti_data.ckan import CkanClient
     from dgti_data.datasets import load_catalog
     from dgti_data.publish import Portal, find_bundles
@@ -197,66 +192,65 @@ def main() -> None:
     if not xloader and not args.skip_xloader:
         print("XLoader is not on this hub (start it with DGTI_HUB_XLOADER=true): skipping it")
 
-    doc: dict[str, Any] = {"rows": rows, "csv_bytes": bundle.data_csv.stat().st_size,
-                           "machine": {"cpus": os.cpu_count()}, "load_average": {"start": load_average()}}
-    name = f"bench-load-{int(time.time())}"
-    pkg = client.call("package_create", private=True,
-                      **package_dict(bundle.dataset, name, hub.organization))
-    portal = Portal(client)
-    print(f"uploading {doc['csv_bytes'] / 1e6:.0f} MB ...", flush=True)
-    big, upload_s = timed(portal.upload, "resource_create", bundle.data_csv, "data.csv",
-                          package_id=pkg["id"], name="data.csv", format="CSV")
-    doc["upload_s"] = round(upload_s, 3)
-    probe = "ภาคกลาง"
-    fields = ds.datastore_fields(bundle.table_schema)
-    try:
-        runs = []
-        for n in range(args.runs):
-            run = bulk_run(client, big["id"], bundle, rows)
-            run["check"] = check(client, big["id"], rows, probe) if n == 0 else None
-            runs.append(run)
-            print(f"bulk {n + 1}: {run['seconds']:.1f} s {run['server_phases_s']}", flush=True)
-        doc["bulk"] = summary(runs, rows)
-        doc["bulk"]["types"] = runs[0]["check"]["types"]
+    doc: dict[str, Any] = {"rows": rows, "csv_bytes": bundle.data_csv.stat().st_size}
+    with stamped(doc):
+        name = f"bench-load-{int(time.time())}"
+        pkg = client.call("package_create", private=True,
+                          **package_dict(bundle.dataset, name, hub.organization))
+        portal = Portal(client)
+        print(f"uploading {doc['csv_bytes'] / 1e6:.0f} MB ...", flush=True)
+        big, upload_s = timed(portal.upload, "resource_create", bundle.data_csv, "data.csv",
+                              package_id=pkg["id"], name="data.csv", format="CSV")
+        doc["upload_s"] = round(upload_s, 3)
+        probe = "ภาคกลาง"
+        fields = ds.datastore_fields(bundle.table_schema)
+        try:
+            runs = []
+            for n in range(args.runs):
+                run = bulk_run(client, big["id"], bundle, rows)
+                run["check"] = check(client, big["id"], rows, probe) if n == 0 else None
+                runs.append(run)
+                print(f"bulk {n + 1}: {run['seconds']:.1f} s {run['server_phases_s']}", flush=True)
+            doc["bulk"] = summary(runs, rows)
+            doc["bulk"]["types"] = runs[0]["check"]["types"]
 
-        if xloader and not args.skip_xloader:
-            for label, overrides in (("xloader_text", None), ("xloader_type_override", {
-                    f["id"]: XLOADER_OVERRIDE.get(f["type"], "text") for f in fields})):
-                runs = []
-                for n in range(args.xloader_runs):
-                    run = xloader_run(client, admin, big["id"], overrides, fields)
-                    run["check"] = check(client, big["id"], rows, probe) if n == 0 else None
-                    runs.append(run)
-                    print(f"{label} {n + 1}: {run['seconds']:.1f} s {run['xloader_log_s']}", flush=True)
-                doc[label] = summary(runs, rows)
-                doc[label]["types"] = runs[0]["check"]["types"]
+            if xloader and not args.skip_xloader:
+                for label, overrides in (("xloader_text", None), ("xloader_type_override", {
+                        f["id"]: XLOADER_OVERRIDE.get(f["type"], "text") for f in fields})):
+                    runs = []
+                    for n in range(args.xloader_runs):
+                        run = xloader_run(client, admin, big["id"], overrides, fields)
+                        run["check"] = check(client, big["id"], rows, probe) if n == 0 else None
+                        runs.append(run)
+                        print(f"{label} {n + 1}: {run['seconds']:.1f} s {run['xloader_log_s']}", flush=True)
+                    doc[label] = summary(runs, rows)
+                    doc[label]["types"] = runs[0]["check"]["types"]
 
-        part = bundle.data_csv.parent / f"slice-{args.slice}.csv"
-        with bundle.data_csv.open(encoding="utf-8") as src, part.open("w", encoding="utf-8") as dst:
-            for i, line in enumerate(src):
-                if i > args.slice:
-                    break
-                dst.write(line)
-        small = portal.upload("resource_create", part, "slice.csv", package_id=pkg["id"],
-                              name="slice.csv", format="CSV")
-        client.counter.by_action.clear()
-        upsert = upsert_run(client, small["id"], bundle, part)
-        upsert["check"] = check(client, small["id"], args.slice, probe)
-        doc["upsert_slice"] = summary([upsert], args.slice)
-        doc["upsert_slice"]["types"] = upsert["check"]["types"]
-        print(f"upsert {args.slice:,}: {upsert['seconds']:.1f} s", flush=True)
-        runs = [bulk_run(client, small["id"], bundle, args.slice) for _ in range(args.runs)]
-        doc["bulk_slice"] = summary(runs, args.slice)
-        part.unlink()
-    finally:  # purging a dataset leaves its DataStore tables behind
-        for res in admin.package_show(name)["resources"]:
-            reset_table(admin, res["id"])
-        admin.dataset_purge(name)
-    doc["load_average"]["end"] = load_average()
+            part = bundle.data_csv.parent / f"slice-{args.slice}.csv"
+            with bundle.data_csv.open(encoding="utf-8") as src, part.open("w", encoding="utf-8") as dst:
+                for i, line in enumerate(src):
+                    if i > args.slice:
+                        break
+                    dst.write(line)
+            small = portal.upload("resource_create", part, "slice.csv", package_id=pkg["id"],
+                                  name="slice.csv", format="CSV")
+            client.counter.by_action.clear()
+            upsert = upsert_run(client, small["id"], bundle, part)
+            upsert["check"] = check(client, small["id"], args.slice, probe)
+            doc["upsert_slice"] = summary([upsert], args.slice)
+            doc["upsert_slice"]["types"] = upsert["check"]["types"]
+            print(f"upsert {args.slice:,}: {upsert['seconds']:.1f} s", flush=True)
+            runs = [bulk_run(client, small["id"], bundle, args.slice) for _ in range(args.runs)]
+            doc["bulk_slice"] = summary(runs, args.slice)
+            part.unlink()
+        finally:  # purging a dataset leaves its DataStore tables behind
+            for res in admin.package_show(name)["resources"]:
+                reset_table(admin, res["id"])
+            admin.dataset_purge(name)
     doc["ratios"] = ratios(doc)
     report(doc)
     doc["hub_fts_column_indexes"] = settings.hub_fts_column_indexes
-    args.out.write_text(json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
+    write(args.out, doc)
     print(f"wrote {args.out}")
 
 
@@ -286,7 +280,7 @@ def report(doc: dict[str, Any]) -> None:
         if key in doc:
             kinds = sorted(set(doc[key]["types"].values()))
             print(f"column types, {key}: {', '.join(kinds)}")
-    print(f"load average {doc['load_average']['start']} → {doc['load_average']['end']}")
+    print(f"load average {doc['run']['load_average_before']} → {doc['run']['load_average_after']}")
 
 
 if __name__ == "__main__":

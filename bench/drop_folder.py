@@ -9,14 +9,13 @@ Prints a table and writes bench/results/drop_folder.json. One Prefect server ser
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import platform
 import shutil
 import statistics
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -53,13 +52,15 @@ def main() -> None:
 
     from prefect.testing.utilities import prefect_test_harness
 
+    from bench.stamp import stamped, write
     from dgti_data.orchestration import task_runner
     from flows.validate_drop_folder import validate_drop_folder
 
     work = ROOT / "bench" / "results" / "data"
     drop = make_drop(args.files, args.rows, work)
-    results = []
-    with prefect_test_harness(server_startup_timeout=120):
+    results: list[dict[str, Any]] = []
+    doc: dict[str, Any] = {"files": args.files, "rows_per_file": args.rows, "repeat": args.repeat}
+    with prefect_test_harness(server_startup_timeout=120), stamped(doc):
         for kind in ("threads", "processes"):
             for workers in (1, 2, 4):
                 times = []
@@ -75,15 +76,8 @@ def main() -> None:
     base = results[0]["seconds"]
     for r in results:
         r["speedup_vs_1_thread"] = round(base / r["seconds"], 2)
-    doc = {
-        "files": args.files, "rows_per_file": args.rows, "repeat": args.repeat,
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
-                    "cpu": next((ln.split(":", 1)[1].strip() for ln in
-                                 Path("/proc/cpuinfo").read_text().splitlines()
-                                 if ln.startswith("model name")), "?")},
-        "results": results,
-    }
-    (ROOT / "bench" / "results" / "drop_folder.json").write_text(json.dumps(doc, indent=2) + "\n")
+    doc["results"] = results
+    write(ROOT / "bench" / "results" / "drop_folder.json", doc)
     print(f"\n{'runner':10} {'workers':>7} {'seconds':>8} {'speed-up':>8}")
     for r in results:
         print(f"{r['runner']:10} {r['workers']:>7} {r['seconds']:>8.1f} {r['speedup_vs_1_thread']:>8.2f}")

@@ -17,9 +17,7 @@ docs/anonymisation.md is rewritten.
 from __future__ import annotations
 
 import argparse
-import json
 import re
-import subprocess
 import sys
 import tempfile
 import time
@@ -29,6 +27,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.stamp import stamped, write  # noqa: E402
 from dgti_data.anonymise.detectors import detect  # noqa: E402
 from dgti_data.anonymise.evaluate import Evaluation, evaluate, load_labelled  # noqa: E402
 
@@ -55,23 +54,18 @@ def quality_table(ev: Evaluation) -> str:
 
 def score_holdout(tag: str) -> None:
     """Score the holdout set and record it in bench/results/pii_holdout_<tag>.json."""
-    ev = evaluate(load_labelled(HOLDOUT))
+    result: dict = {}
+    with stamped(result):
+        ev = evaluate(load_labelled(HOLDOUT))
     print(quality_table(ev))
-    commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True,
-                            check=False).stdout.strip()
-    if subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT,
-                      capture_output=True, text=True, check=False).stdout.strip():
-        commit += " (with uncommitted changes)"
-    result = {
-        "set": str(HOLDOUT.relative_to(ROOT)), "tag": tag, "commit": commit, "sentences": ev.sentences,
+    result.update({
+        "set": str(HOLDOUT.relative_to(ROOT)), "tag": tag, "sentences": ev.sentences,
         "clean_sentences": ev.clean, "clean_changed": ev.clean_changed,
         "kinds": {k: {"spans": s.tp + s.fn, "found": s.tp + s.fp, "precision": round(s.precision, 4),
                       "recall": round(s.recall, 4)} for k, s in ev.scores.items()},
         "misses": ev.misses, "false_alarms": ev.false_alarms,
-    }
-    RESULTS.mkdir(exist_ok=True)
-    out = RESULTS / f"pii_holdout_{tag}.json"
-    out.write_text(json.dumps(result, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    })
+    out = write(RESULTS / f"pii_holdout_{tag}.json", result)
     print(f"-> {out.relative_to(ROOT)}")
 
 

@@ -23,7 +23,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import resource
 import shutil
 import sys
@@ -154,52 +153,50 @@ def main() -> None:
     parser.add_argument("--skip-publish", action="store_true")
     args = parser.parse_args()
 
+    from bench.stamp import stamped, write
     from dgti_data.settings import get_settings
 
     source = raw_export(args.rows)
     out_root = DATA / f"pipeline-out-{args.rows}"
     shutil.rmtree(out_root, ignore_errors=True)
 
-    outcome, stages, pipeline_s = run_pipeline(source, out_root)
-    if not outcome.publishable:
-        raise SystemExit(f"not publishable: see {outcome.json_report}")
-    rows_published = outcome.summary.rows_published
-    print(f"pipeline: {pipeline_s:.1f} s, {rows_published:,} rows publishable", flush=True)
+    doc: dict[str, Any] = {}
+    with stamped(doc):
+        outcome, stages, pipeline_s = run_pipeline(source, out_root)
+        if not outcome.publishable:
+            raise SystemExit(f"not publishable: see {outcome.json_report}")
+        rows_published = outcome.summary.rows_published
+        print(f"pipeline: {pipeline_s:.1f} s, {rows_published:,} rows publishable", flush=True)
 
-    doc: dict[str, Any] = {
-        "rows": args.rows,
-        "rows_published": rows_published,
-        "raw_file_bytes": source.stat().st_size,
-        "stages": [{"stage": n, "seconds": round(stages.seconds[n], 3)} for n in stages.order],
-    }
-    other = pipeline_s - sum(stages.seconds.values())
-    doc["stages"].append({"stage": "other (dataset detection, slicing)", "seconds": round(other, 3)})
-    doc["pipeline_seconds"] = round(pipeline_s, 3)
+        doc.update({
+            "rows": args.rows,
+            "rows_published": rows_published,
+            "raw_file_bytes": source.stat().st_size,
+            "stages": [{"stage": n, "seconds": round(stages.seconds[n], 3)} for n in stages.order],
+        })
+        other = pipeline_s - sum(stages.seconds.values())
+        doc["stages"].append({"stage": "other (dataset detection, slicing)", "seconds": round(other, 3)})
+        doc["pipeline_seconds"] = round(pipeline_s, 3)
 
-    if not args.skip_publish:
-        s = get_settings()
-        namespace = args.namespace or f"b{int(time.time())}"
-        print(f"publishing to {s.ckan_url or s.hub_dir} (namespace {namespace}) ...", flush=True)
-        first = publish_once(out_root, namespace)
-        if first["status"] != ["published"]:
-            raise SystemExit(f"first publication: {first['status']}")
-        print(f"first publication: {first['seconds']:.1f} s, {first['writes']} writes "
-              f"({first['calls_by_action']})", flush=True)
-        again = publish_once(out_root, namespace)
-        print(f"unchanged re-run: {again['seconds']:.2f} s, {again['writes']} writes", flush=True)
-        doc["namespace"] = namespace
-        doc["publish_first"] = first
-        doc["publish_unchanged"] = again
-        doc["unchanged_vs_first_publish"] = round(again["seconds"] / first["seconds"], 4)
-        doc["total_seconds"] = round(pipeline_s + first["seconds"], 3)
-        doc["unchanged_vs_first_total"] = round(again["seconds"] / doc["total_seconds"], 4)
-        doc["datastore_rows_per_s"] = round(rows_published / first["seconds"])
-    doc["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
-    doc["machine"] = {
-        "cpus": os.cpu_count(), "python": platform.python_version(),
-        "cpu": next((ln.split(":", 1)[1].strip() for ln in Path("/proc/cpuinfo").read_text().splitlines()
-                     if ln.startswith("model name")), "?"),
-    }
+        if not args.skip_publish:
+            s = get_settings()
+            namespace = args.namespace or f"b{int(time.time())}"
+            print(f"publishing to {s.ckan_url or s.hub_dir} (namespace {namespace}) ...", flush=True)
+            first = publish_once(out_root, namespace)
+            if first["status"] != ["published"]:
+                raise SystemExit(f"first publication: {first['status']}")
+            print(f"first publication: {first['seconds']:.1f} s, {first['writes']} writes "
+                  f"({first['calls_by_action']})", flush=True)
+            again = publish_once(out_root, namespace)
+            print(f"unchanged re-run: {again['seconds']:.2f} s, {again['writes']} writes", flush=True)
+            doc["namespace"] = namespace
+            doc["publish_first"] = first
+            doc["publish_unchanged"] = again
+            doc["unchanged_vs_first_publish"] = round(again["seconds"] / first["seconds"], 4)
+            doc["total_seconds"] = round(pipeline_s + first["seconds"], 3)
+            doc["unchanged_vs_first_total"] = round(again["seconds"] / doc["total_seconds"], 4)
+            doc["datastore_rows_per_s"] = round(rows_published / first["seconds"])
+        doc["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
 
     print(f"\n{'stage':38} {'seconds':>9} {'share':>6}")
     total = doc.get("total_seconds", pipeline_s)
@@ -217,7 +214,7 @@ def main() -> None:
               f"publication, {doc['unchanged_vs_first_total']:.1%} of the whole first run")
     print(f"peak RSS {doc['peak_rss_mb']} MB")
     name = "pipeline_1m.json" if args.rows == 1_000_000 else f"pipeline_{args.rows}.json"
-    (ROOT / "bench" / "results" / name).write_text(json.dumps(doc, indent=2) + "\n")
+    write(ROOT / "bench" / "results" / name, doc)
     print(f"wrote bench/results/{name}")
 
 

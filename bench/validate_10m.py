@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
-import os
 import resource
 import subprocess
 import sys
@@ -129,39 +128,33 @@ def main() -> None:
         child(mode, Path(path), Path(out), args.errors_jsonl, args.digest)
         return
     sys.path.insert(0, str(ROOT))
-    from bench.validate_speed import loadavg, machine  # same machine description
+    from bench.stamp import stamped, write
+    from bench.validate_speed import versions
 
     path = make_data(args.rows)
+    doc: dict[str, Any] = {"benchmark": "validate_10m", "dataset": DATASET, "rows": args.rows,
+                           "error_rate_rows": ERROR_RATE, "versions": versions()}
     try:
-        load_before = loadavg()
-        parse = measure("parse-stream", path, None)
-        print(f"streaming parse: {parse['seconds']:.1f} s, peak RSS {parse['peak_rss_mb']:.0f} MB",
-              flush=True)
-        fast = measure("fast", path, args.errors_jsonl, args.digest)
-        print(f"fast validation: {fast['seconds']:.1f} s, peak RSS {fast['peak_rss_mb']:.0f} MB, "
-              f"{fast['errors']:,} errors", flush=True)
+        with stamped(doc):
+            parse = measure("parse-stream", path, None)
+            print(f"streaming parse: {parse['seconds']:.1f} s, peak RSS {parse['peak_rss_mb']:.0f} MB",
+                  flush=True)
+            fast = measure("fast", path, args.errors_jsonl, args.digest)
+            print(f"fast validation: {fast['seconds']:.1f} s, peak RSS {fast['peak_rss_mb']:.0f} MB, "
+                  f"{fast['errors']:,} errors", flush=True)
     finally:
         size = path.stat().st_size
         if not args.keep:
             path.unlink(missing_ok=True)
             path.with_suffix(".params.json").unlink(missing_ok=True)
-    doc = {
-        "benchmark": "validate_10m",
-        "dataset": DATASET,
-        "rows": args.rows,
+    doc |= {
         "file_gb": round(size / 1e9, 2),
-        "error_rate_rows": ERROR_RATE,
-        "machine": machine(),
-        "loadavg_before": load_before,
-        "loadavg_after": loadavg(),
         "parse_stream": parse,
         "fast": fast,
         "fast_rows_per_s": round(args.rows / fast["seconds"]),
         "peak_rss_under_1gb": fast["peak_rss_mb"] < 1024,
-        "cpu_count": os.cpu_count(),
     }
-    OUT.parent.mkdir(parents=True, exist_ok=True)
-    OUT.write_text(json.dumps(doc, indent=2) + "\n")
+    write(OUT, doc)
     print(f"\n{'rows':>12} {'mode':>13} {'seconds':>8} {'peak RSS MB':>11}")
     print(f"{args.rows:>12,} {'parse-stream':>13} {parse['seconds']:>8.1f} {parse['peak_rss_mb']:>11.0f}")
     print(f"{args.rows:>12,} {'fast':>13} {fast['seconds']:>8.1f} {fast['peak_rss_mb']:>11.0f}")

@@ -25,8 +25,6 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
-import os
-import platform
 import resource
 import shutil
 import statistics
@@ -160,28 +158,14 @@ def measure(mode: str, path: Path) -> dict[str, Any]:
 
 # --- the run ----------------------------------------------------------------------------------------
 
-def machine() -> dict[str, Any]:
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), platform.processor())
-    mem_kb = next(int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines()
-                  if line.startswith("MemTotal"))
+def versions() -> dict[str, str]:
+    """The libraries the figures depend on (the machine itself is in the run's stamp)."""
     import frictionless
     import pandas
     import pyarrow
 
-    return {
-        "nproc": os.cpu_count(),
-        "cpu": cpu,
-        "ram_gb": round(mem_kb / 1024 / 1024, 1),
-        "python": platform.python_version(),
-        "pyarrow": pyarrow.__version__,
-        "pandas": pandas.__version__,
-        "frictionless": frictionless.__version__,
-    }
-
-
-def loadavg() -> list[float]:
-    return [float(x) for x in Path("/proc/loadavg").read_text().split()[:3]]
+    return {"pyarrow": pyarrow.__version__, "pandas": pandas.__version__,
+            "frictionless": frictionless.__version__}
 
 
 def run_size(rows: int, repeats: int, frictionless_repeats: int) -> dict[str, Any]:
@@ -273,26 +257,21 @@ def main() -> None:
     fr = fr * len(args.rows) if len(fr) == 1 else fr
     if len(fr) != len(args.rows):
         parser.error("--frictionless-repeats takes one number or one per size")
-    info = machine()
-    load_before = loadavg()
+    sys.path.insert(0, str(ROOT))
+    from bench.stamp import stamped, write
+
     started = time.time()
-    results = [run_size(rows, args.repeats, n) for rows, n in zip(args.rows, fr, strict=True)]
-    doc = {
-        "benchmark": "validate_speed",
-        "dataset": DATASET,
-        "error_rate_rows": ERROR_RATE,
-        "machine": info,
-        "loadavg_before": load_before,
-        "loadavg_after": loadavg(),
-        "started": time.strftime("%Y-%m-%dT%H:%M:%S", time.localtime(started)),
-        "wall_seconds": round(time.time() - started),
-        "results": results,
-    }
-    OUT.parent.mkdir(parents=True, exist_ok=True)
-    OUT.write_text(json.dumps(doc, indent=2) + "\n")
+    doc: dict[str, Any] = {"benchmark": "validate_speed", "dataset": DATASET, "error_rate_rows": ERROR_RATE,
+                           "versions": versions()}
+    with stamped(doc):
+        doc["results"] = [run_size(rows, args.repeats, n) for rows, n in zip(args.rows, fr, strict=True)]
+    doc["wall_seconds"] = round(time.time() - started)
+    write(OUT, doc)
+    results = doc["results"]
+    run = doc["run"]
     print()
-    print(f"{info['nproc']} cores ({info['cpu']}), {info['ram_gb']} GB; "
-          f"load {load_before} -> {doc['loadavg_after']}")
+    print(f"{run['machine']['cores']} cores ({run['machine']['cpu']}), {run['machine']['ram_gb']} GB; "
+          f"load {run['load_average_before']} -> {run['load_average_after']}")
     print(table(results))
     print(f"\nwritten {OUT.relative_to(ROOT)}")
 

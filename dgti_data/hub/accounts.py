@@ -52,13 +52,13 @@ def _cli_sysadmin_token(paths: HubPaths, secrets: dict[str, str]) -> SecretStr:
     out = ckan.ckan_cli(
         paths, "sysadmin", "add", SYSADMIN, f"email={SYSADMIN}@hub.invalid",
         f"password={secrets['sysadmin_password']}", "fullname=DGTI hub administrator",
-        what="ckan sysadmin add", input="y\n",
+        what="ckan sysadmin add", input="y\n", redact=[secrets["sysadmin_password"]],
     )
     if "Added" not in out:
         raise HubError(f"ckan sysadmin add did not confirm:\n{out[-500:]}")
     token = ckan.ckan_cli(
         paths, "user", "token", "add", SYSADMIN, "dgti-hub", "--quiet",
-        what="ckan user token add",
+        what="ckan user token add", log_stdout=False,
     ).strip().splitlines()[-1].strip()
     if not token:
         raise HubError("ckan user token add printed no token")

@@ -13,6 +13,7 @@ import json
 import os
 import shutil
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 from dgti_data.ckan.client import ping
@@ -179,7 +180,8 @@ def _env(paths: HubPaths) -> dict[str, str]:
     return env
 
 
-def ckan_cli(paths: HubPaths, *args: str, what: str, input: str | None = None) -> str:
+def ckan_cli(paths: HubPaths, *args: str, what: str, input: str | None = None,
+             redact: Sequence[str] = (), log_stdout: bool = True) -> str:
     return run(
         [paths.ckan_venv / "bin" / "ckan", "-c", paths.ckan_ini, *args],
         what=what,
@@ -187,6 +189,8 @@ def ckan_cli(paths: HubPaths, *args: str, what: str, input: str | None = None) -
         input=input,
         cwd=paths.ckan_dir,
         log=paths.log("ckan-setup"),
+        redact=redact,
+        log_stdout=log_stdout,
     )
 
 

@@ -150,10 +150,14 @@ def run(
     input: str | None = None,
     cwd: Path | None = None,
     timeout: float | None = None,
+    redact: Sequence[str] = (),
+    log_stdout: bool = True,
 ) -> str:
     """Run a command to completion; return its stdout; on failure raise with its output.
 
-    With ``log``, stdout and stderr are also appended there.
+    With ``log``, stdout and stderr are also appended there (a world-readable file): each string of
+    ``redact`` (a password in the arguments) is masked, and ``log_stdout=False`` keeps out a
+    stdout that is itself a secret (a new API token).
     """
     proc = subprocess.run(
         [str(a) for a in args],
@@ -165,11 +169,17 @@ def run(
         timeout=timeout,
         check=False,
     )
+    def masked(text: str) -> str:
+        for secret in redact:
+            text = text.replace(secret, "***")
+        return text
+
     if log is not None:
+        shown = proc.stdout if log_stdout else "(stdout not logged: a secret)\n"
         with log.open("a", encoding="utf-8") as fh:
-            fh.write(f"$ {' '.join(str(a) for a in args)}\n{proc.stdout}{proc.stderr}")
+            fh.write(masked(f"$ {' '.join(str(a) for a in args)}\n{shown}{proc.stderr}"))
     if proc.returncode != 0:
-        output = (proc.stdout + proc.stderr).strip().splitlines()[-30:]
+        output = masked(proc.stdout + proc.stderr).strip().splitlines()[-30:]
         raise HubError(f"{what} failed (exit {proc.returncode}):\n" + "\n".join(output))
     return proc.stdout
 

@@ -19,13 +19,20 @@ every answer that is not a fault comes from the hub.
 from __future__ import annotations
 
 import contextlib
+import csv
+import hashlib
 import http.client
+import itertools
+import json
+import os
 import socket
 import struct
 import threading
+import time
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -42,6 +49,10 @@ class Call:
     number: int
     action: str
     outcome: str  # "forwarded" or the fault injected
+    start: float = 0.0  # time.monotonic() when the request arrived, and when its answer was sent
+    end: float = 0.0
+    sender: int | None = None  # the pid, among ``FaultProxy.senders``, whose socket sent it
+    request: bytes = b""  # path and body: which dataset a call was about
 
 
 @dataclass
@@ -52,6 +63,7 @@ class FaultProxy:
     before: dict[int | str, Callable[[], None]] = field(default_factory=dict)
     calls: list[Call] = field(default_factory=list)
     port: int = 0
+    senders: list[int] = field(default_factory=list)  # processes to tell calls apart by
 
     def __post_init__(self) -> None:
         parts = urlsplit(self.upstream)
@@ -111,15 +123,19 @@ class FaultProxy:
 
     # One request.
 
-    def _next(self, path: str) -> tuple[str | None, Callable[[], None] | None]:
+    def _next(self, path: str, body: bytes, client_port: int
+              ) -> tuple[Call | None, str | None, Callable[[], None] | None]:
         if "/api/" not in path:
-            return None, None
+            return None, None, None
+        sender = _sender(client_port, self.port, self.senders) if self.senders else None
         with self._lock:
             number = len(self.calls) + 1
             action = path.split("?")[0].rstrip("/").rsplit("/", 1)[-1]
             fault = self.schedule.pop(number, None) or self.schedule.pop(action, None)
-            self.calls.append(Call(number, action, fault or "forwarded"))
-            return fault, self.before.pop(number, None) or self.before.pop(action, None)
+            call = Call(number, action, fault or "forwarded", time.monotonic(), sender=sender,
+                        request=path.encode() + b"\n" + body)
+            self.calls.append(call)
+            return call, fault, self.before.pop(number, None) or self.before.pop(action, None)
 
     def forward(self, method: str, path: str, headers: dict[str, str], body: bytes
                 ) -> tuple[int, str, list[tuple[str, str]], bytes]:
@@ -147,7 +163,15 @@ def _handler(proxy: FaultProxy) -> type[BaseHTTPRequestHandler]:
             body = self.rfile.read(length) if length else b""
             headers = {k: v for k, v in self.headers.items() if k.lower() not in _HOP}
             headers["Connection"] = "close"
-            fault, hook = proxy._next(self.path)
+            call, fault, hook = proxy._next(self.path, body, self.client_address[1])
+            try:
+                self._answer(fault, hook, headers, body)
+            finally:
+                if call is not None:
+                    call.end = time.monotonic()
+
+        def _answer(self, fault: str | None, hook: Callable[[], None] | None, headers: dict[str, str],
+                    body: bytes) -> None:
             if fault == "reset":
                 self._reset()
                 return
@@ -203,6 +227,68 @@ def _handler(proxy: FaultProxy) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
+def _sender(client_port: int, server_port: int, pids: Sequence[int]) -> int | None:
+    """Which of ``pids`` holds the client end of a loopback connection (its socket inode, from
+    /proc/net/tcp, among the processes' open files)."""
+    local, remote = f"0100007F:{client_port:04X}", f"0100007F:{server_port:04X}"
+    inode = None
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        parts = line.split()
+        if parts[1] == local and parts[2] == remote and parts[9] != "0":
+            inode = parts[9]
+    if inode is None:
+        return None
+    for pid in pids:
+        with contextlib.suppress(OSError):
+            for fd in Path(f"/proc/{pid}/fd").iterdir():
+                with contextlib.suppress(OSError):
+                    if os.readlink(fd) == f"socket:[{inode}]":
+                        return pid
+    return None
+
+
+Span = tuple[int, float, float]  # pid, first call's start, last call's end
+
+
+def turns(calls: Sequence[Call], marks: dict[str, Sequence[str]], writes_only: bool = False
+          ) -> dict[str, list[Span]]:
+    """Per dataset (``marks``: its name, package id, resource ids), each sender's span of calls (or
+    only writes) about it: ``(pid, first start, last end)`` in time order. Runs that take turns
+    have disjoint spans."""
+    from dgti_data.ckan import is_read_action
+
+    spans: dict[str, dict[int, tuple[float, float]]] = {name: {} for name in marks}
+    for call in calls:
+        about = [name for name, ids in marks.items() if any(i.encode() in call.request for i in ids)]
+        assert len(about) <= 1 and call.sender is not None, (call.action, about, call.sender)
+        if writes_only and is_read_action(call.action):
+            continue
+        for name in about:
+            lo, hi = spans[name].get(call.sender, (call.start, call.end))
+            spans[name][call.sender] = (min(lo, call.start), max(hi, call.end))
+    return {name: sorted(((pid, lo, hi) for pid, (lo, hi) in per.items()), key=lambda s: s[1])
+            for name, per in spans.items()}
+
+
+def assert_took_turns(calls: Sequence[Call], marks: dict[str, Sequence[str]], senders: int,
+                      writes_only: bool = False) -> None:
+    """Every call from ``senders`` processes was told apart, and each dataset's calls (or writes)
+    came from one process after the other, never from two at once."""
+    assert len({c.sender for c in calls}) == senders, "not every process was seen calling"
+    for name, spans in turns(calls, marks, writes_only).items():
+        assert spans, f"{name}: no call about it"
+        if not writes_only:
+            assert len(spans) == senders, f"{name}: calls from {len(spans)} processes, not {senders}"
+        for (pid, _, end), (other, start, _) in itertools.pairwise(spans):
+            assert end <= start, f"{name}: pid {pid} was still at it when pid {other} began"
+
+
+def dataset_marks(client: Any, name: str) -> list[str]:
+    """What identifies a dataset in calls about it: its name, id and resource ids."""
+    pkg = client.package_show(name)
+    return [name, pkg["id"], *(r["id"] for r in pkg["resources"])]
+
+
 # What the suites that use the proxy check after every run, and how they report their counts.
 
 REPORTS = ("report.html", "report.json")  # what example bundles carry
@@ -212,8 +298,8 @@ def assert_published(
     client: Any, name: str, data_csv: Path, rows: int, reports: Sequence[str] = REPORTS
 ) -> dict[str, Any]:
     """Exactly one public dataset ``name`` with each of our resources once (data, datapackage,
-    ``reports``), a DataStore holding ``rows`` rows and a download equal to ``data_csv``: nothing
-    lost, nothing duplicated."""
+    ``reports``), a download equal to ``data_csv`` and a DataStore holding exactly its rows, value
+    for value in the column types: nothing lost, nothing duplicated, nothing stale."""
     found = client.package_search(fq=f"name:{name}", include_private=True)
     assert found["count"] == 1, f"{name}: {found['count']} datasets"
     pkg = client.package_show(name)
@@ -221,11 +307,76 @@ def assert_published(
     keys = sorted(r.get("dgti_key", "?") for r in pkg["resources"])
     assert keys == sorted(["data", "datapackage", *reports]), f"{name}: resources {keys}"
     data = next(r for r in pkg["resources"] if r.get("dgti_key") == "data")
-    total = client.datastore_search(resource_id=data["id"], limit=0)["total"]
-    assert total == rows, f"{name}: DataStore has {total} rows, the source {rows}"
     download = requests.get(data["url"], timeout=60)
     assert download.content == data_csv.read_bytes(), f"{name}: the download differs from the CSV"
+    package = next(r for r in pkg["resources"] if r.get("dgti_key") == "datapackage")
+    (schema,) = [r["schema"] for r in requests.get(package["url"], timeout=60).json()["resources"]]
+    kinds, stored = datastore_rows(client, data["id"])
+    expected = csv_rows(data_csv, schema, kinds)
+    assert len(stored) == rows == len(expected), (
+        f"{name}: DataStore has {len(stored)} rows, the CSV {len(expected)}, expected {rows}")
+    if digest(stored) != digest(expected):
+        wrong = [(a, b) for a, b in zip(sorted(stored, key=repr), sorted(expected, key=repr), strict=True)
+                 if a != b]
+        raise AssertionError(f"{name}: DataStore rows differ from the CSV, {len(wrong)} rows; first: "
+                             f"stored {wrong[0][0]} vs CSV {wrong[0][1]}")
     return pkg
+
+
+# Typed rows of the DataStore and of the CSV, compared as values (a numeric 9678.00 in the CSV is
+# 9678.0 in JSON, a date may come back with a time part).
+
+def _stored(value: Any, kind: str) -> Any:
+    if value is None:
+        return None
+    if kind == "numeric":
+        return float(value)
+    if kind == "date":
+        return str(value)[:10]
+    return value
+
+
+def _parsed(cell: str, kind: str, field: dict[str, Any], missing: set[str]) -> Any:
+    if cell in missing:
+        return None
+    if kind in ("int", "int4", "int8"):
+        return int(cell)
+    if kind == "numeric":
+        return float(Decimal(cell))
+    if kind == "bool":
+        if cell in {"true", "True", "TRUE", "1", *field.get("trueValues", [])}:
+            return True
+        if cell in {"false", "False", "FALSE", "0", *field.get("falseValues", [])}:
+            return False
+    return cell
+
+
+def datastore_rows(client: Any, resource_id: str, page: int = 5000) -> tuple[dict[str, str], list[tuple]]:
+    """The column types and every row of a DataStore table, typed, without CKAN's own columns."""
+    kinds: dict[str, str] = {}
+    out: list[tuple] = []
+    while True:
+        got = client.datastore_search(resource_id=resource_id, limit=page, offset=len(out), sort="_id")
+        kinds = {f["id"]: f["type"] for f in got["fields"] if not f["id"].startswith("_")}
+        out += [tuple(_stored(r[k], t) for k, t in kinds.items()) for r in got["records"]]
+        if len(got["records"]) < page:
+            return kinds, out
+
+
+def csv_rows(path: Path, schema: dict[str, Any], kinds: dict[str, str]) -> list[tuple]:
+    """The CSV's rows typed as the DataStore columns ``kinds``, with the published schema's missing
+    values and boolean spellings."""
+    fields = {f["name"]: f for f in schema["fields"]}
+    missing = set(schema.get("missingValues", [""])) | {""}
+    with path.open(encoding="utf-8", newline="") as fh:
+        return [tuple(_parsed(row[k], t, fields[k], missing) for k, t in kinds.items())
+                for row in csv.DictReader(fh)]
+
+
+def digest(rows: list[tuple]) -> str:
+    """Order-free SHA-256 of typed rows."""
+    lines = sorted(json.dumps(r, ensure_ascii=False, default=str) for r in rows)
+    return hashlib.sha256("\n".join(lines).encode()).hexdigest()
 
 
 def assert_absent(client: Any, name: str) -> None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import io
 import threading
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -243,21 +244,46 @@ def test_readers_see_the_old_rows_or_the_new_and_never_fail(
 
 def test_two_loads_of_one_table_at_once_take_turns(editor: CkanClient, resource: str,
                                                    hub: HubConnection, hub_settings: Settings) -> None:
-    _replace_file(editor, resource, _csv(_many_rows(5_000)))
+    """Watched from PostgreSQL while they run: each load holds the table's load lock (taken before
+    its first write, released after its swap) in turn, never both at once, the other waiting."""
+    _replace_file(editor, resource, _csv(_many_rows(20_000)))
     results: list[dict[str, Any]] = []
+    seen: list[tuple[float, str, str]] = []  # (time, backend pid, granted) of the load locks
+    done = threading.Event()
 
     def run() -> None:
         client = CkanClient(hub.ckan_url, hub.editor_token, timeout=hub_settings.ckan_timeout)
         results.append(_load(client, resource))
 
+    def watch() -> None:
+        while not done.is_set():
+            rows = _sql(hub_settings, "SELECT pid || ' ' || granted FROM pg_locks WHERE locktype = "
+                                      "'advisory' AND database = (SELECT oid FROM pg_database "
+                                      "WHERE datname = current_database())")
+            seen.extend((time.monotonic(), *row.split()) for row in rows)
+
+    watcher = threading.Thread(target=watch)
+    watcher.start()
     threads = [threading.Thread(target=run) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert [r["rows"] for r in results] == [5_000, 5_000]
-    assert editor.datastore_search(resource_id=resource, limit=0)["total"] == 5_000
+    try:
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    finally:
+        done.set()
+        watcher.join()
+    assert [r["rows"] for r in results] == [20_000, 20_000]
+    assert editor.datastore_search(resource_id=resource, limit=0)["total"] == 20_000
     assert _leftovers(hub_settings) == []
+    held: dict[str, list[float]] = {}
+    for at, pid, granted in seen:
+        if granted == "true":
+            held.setdefault(pid, []).append(at)
+    assert len(held) == 2, f"load lock holders seen: {sorted(held)}"
+    (a, b) = sorted(held.values())
+    assert max(a) < min(b), "both loads held the table at once"
+    assert any(granted == "false" for _, _, granted in seen), "neither load was seen waiting for the other"
 
 
 def test_a_table_a_view_hangs_on_is_loaded_in_place(editor: CkanClient, resource: str,

@@ -11,7 +11,8 @@ import os
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +27,13 @@ from dgti_data.publish.lock import dataset_lock
 from dgti_data.publish.metadata import package_name
 from dgti_data.publish.portal import Portal
 from dgti_data.settings import PROJECT_ROOT, HubConnection, Settings
-from tests.integration.faultproxy import assert_published, report_line
+from tests.integration.faultproxy import (
+    FaultProxy,
+    assert_published,
+    assert_took_turns,
+    dataset_marks,
+    report_line,
+)
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(600)]
 
@@ -43,18 +50,22 @@ def tally(request: pytest.FixtureRequest) -> Iterator[list[str]]:
 
 
 class Recording(Portal):
-    """Notes every write with the name of the thread that sent it, in one shared list."""
+    """Notes every call, with the name of the thread that sent it and when it ran, in one list."""
 
-    log: list[tuple[str, str]]
+    log: list[tuple[str, str, float, float]]
+
+    def _noted(self, action: str, send: Callable[[], Any]) -> Any:
+        start = time.monotonic()
+        try:
+            return send()
+        finally:
+            self.log.append((threading.current_thread().name, action, start, time.monotonic()))
 
     def call(self, action: str, **data: Any) -> Any:
-        if not is_read_action(action):
-            self.log.append((threading.current_thread().name, action))
-        return super().call(action, **data)
+        return self._noted(action, lambda: super(Recording, self).call(action, **data))
 
     def upload(self, action: str, source: Any, file_name: str, **data: Any) -> Any:
-        self.log.append((threading.current_thread().name, action))
-        return super().upload(action, source, file_name, **data)
+        return self._noted(action, lambda: super(Recording, self).upload(action, source, file_name, **data))
 
 
 def test_two_threads_publishing_one_dataset_take_turns(
@@ -88,11 +99,16 @@ def test_two_threads_publishing_one_dataset_take_turns(
         t.join(timeout=300)
     assert not errors, errors
     assert sorted(outcomes.values()) == ["published", "unchanged"], outcomes
-    writers = [thread for thread, _ in log]
+    writes = [(thread, end) for thread, action, _, end in log if not is_read_action(action)]
     (first,) = {t for t, status in outcomes.items() if status == "published"}
-    assert set(writers) == {first}, "the second run wrote too"  # no interleaving at all
+    assert {thread for thread, _ in writes} == {first}, "the second run wrote too"
+    # The other run asked about the dataset only once the first had written everything (the
+    # portal's schema, read before taking the lock, is not about the dataset).
+    waited = [start for thread, action, start, _ in log
+              if thread != first and action != "scheming_dataset_schema_show"]
+    assert waited and min(waited) >= max(end for _, end in writes), "the runs did not take turns"
     assert_published(editor, name, bundle.data_csv, ROWS)
-    tally.append(f"2 threads at once: one published ({len(log)} writes), the other waited and "
+    tally.append(f"2 threads at once: one published ({len(writes)} writes), the other waited and "
                  "wrote nothing; one dataset, 4 resources, DataStore rows = source rows")
 
 
@@ -134,10 +150,10 @@ def test_a_held_lock_makes_a_run_wait(
     assert_published(editor, name, bundle.data_csv, 20)
 
 
-def _env(hub: HubConnection, tmp_path: Path, namespace: str) -> dict[str, str]:
+def _env(hub: HubConnection, tmp_path: Path, namespace: str, url: str | None = None) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("DGTI_CKAN")}
     return env | {
-        "DGTI_CKAN_URL": hub.ckan_url,
+        "DGTI_CKAN_URL": url or hub.ckan_url,
         "DGTI_CKAN_TOKEN": hub.editor_token.get_secret_value(),  # by environment, never printed
         "DGTI_CKAN_ORGANIZATION": hub.organization,
         "DGTI_CKAN_NAMESPACE": namespace,
@@ -145,10 +161,13 @@ def _env(hub: HubConnection, tmp_path: Path, namespace: str) -> dict[str, str]:
     }
 
 
-def _together(commands: list[list[str]], env: dict[str, str]) -> list[subprocess.CompletedProcess[str]]:
-    """Start every command, then wait for all: they run at the same time."""
+def _together(commands: list[list[str]], env: dict[str, str], proxy: FaultProxy
+              ) -> list[subprocess.CompletedProcess[str]]:
+    """Start every command, then wait for all: they run at the same time, their calls to the portal
+    going through ``proxy``, which tells them apart."""
     procs = [subprocess.Popen(c, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                               cwd=PROJECT_ROOT) for c in commands]
+    proxy.senders.extend(p.pid for p in procs)
     done = []
     for cmd, p in zip(commands, procs, strict=True):
         out, err = p.communicate(timeout=400)
@@ -174,7 +193,9 @@ def test_two_cli_processes_at_once(
     namespace = f"{run_id}-procs"
     bundles, names = _results(hub, catalog, results, namespace, purge_later)
     cmd = [str(BIN / "dgti-data"), "publish", "--from-results", str(results)]
-    runs = _together([cmd, cmd], _env(hub, tmp_path, namespace))
+    with FaultProxy(hub.ckan_url) as proxy:  # forwards every call, noting who sent it and when
+        runs = _together([cmd, cmd], _env(hub, tmp_path, namespace, proxy.url), proxy)
+    assert_took_turns(proxy.calls, {n: dataset_marks(editor, n) for n in names}, senders=2)
     for r in runs:
         assert r.returncode == 0 and "Traceback" not in r.stderr, r.stdout + r.stderr
     writes = sorted(int(r.stdout.split(" write calls")[0].rsplit("\n", 1)[-1]) for r in runs)
@@ -192,9 +213,12 @@ def test_two_runs_of_the_publishing_flow_at_once(
     results = tmp_path / "results"
     namespace = f"{run_id}-flows"
     bundles, names = _results(hub, catalog, results, namespace, purge_later)
-    env = _env(hub, tmp_path, namespace) | {"PREFECT_API_URL": prefect_server}
     cmd = [sys.executable, "flows/publish.py", "run", str(results)]
-    runs = _together([cmd, cmd], env)
+    with FaultProxy(hub.ckan_url) as proxy:
+        env = _env(hub, tmp_path, namespace, proxy.url) | {"PREFECT_API_URL": prefect_server}
+        runs = _together([cmd, cmd], env, proxy)
+    # Each flow run plans (reads) before its approval step, outside the lock: only writes take turns.
+    assert_took_turns(proxy.calls, {n: dataset_marks(editor, n) for n in names}, senders=2, writes_only=True)
     for r in runs:
         assert r.returncode == 0, (r.stdout + r.stderr)[-3000:]
         assert r.stdout.count(": published") + r.stdout.count(": unchanged") == 2, r.stdout

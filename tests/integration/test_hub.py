@@ -10,6 +10,7 @@ import pytest
 
 from dgti_data.ckan import CkanClient, NotAuthorized, ValidationError, ping
 from dgti_data.hub import service
+from dgti_data.hub.layout import HubPaths
 from dgti_data.settings import HubConnection, Settings
 
 pytestmark = pytest.mark.integration
@@ -51,7 +52,13 @@ def test_hub_file_is_private_and_complete(hub: HubConnection, hub_settings: Sett
     assert mode == 0o600
     assert hub.organization == "dga"
     assert hub.solr_url and ping(f"{hub.solr_url}/admin/ping?wt=json")
-    assert "dgti" not in repr(hub.editor_token)  # a SecretStr: the value never prints
+    # The tokens are SecretStr: their values never print, nor reach the hub's (world-readable) logs.
+    shown = " ".join(f"{x!r} {x}" for x in (hub, hub.editor_token, hub.sysadmin_token))
+    logs = b"".join(p.read_bytes() for p in HubPaths(hub_settings).logs.glob("*.log"))
+    for label, secret in (("editor", hub.editor_token), ("sysadmin", hub.sysadmin_token)):
+        token = secret.get_secret_value()
+        long, leaked = len(token) > 20, token in shown or token.encode() in logs  # never in a message
+        assert long and not leaked, f"the {label} token is shown in a repr, str or hub log"
 
 
 def test_status_and_second_up_reuse_everything(

@@ -1,8 +1,12 @@
-"""A citizen's view: the published dataset page and its data preview in headless Chromium."""
+"""A citizen's view: the published dataset page and its data preview in headless Chromium. Beside
+each PNG, the DOM Chromium rendered for the same address shows what the picture is of: the
+dataset's title and the data resource, not a CKAN error page."""
 
 from __future__ import annotations
 
-import shutil
+import html
+import re
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -13,14 +17,25 @@ from dgti_data.datasets import load_catalog
 from dgti_data.publish import Portal, Target
 from dgti_data.publish.examples import example_bundle
 from dgti_data.publish.metadata import package_name
-from dgti_data.publish.screenshot import screenshot_url
+from dgti_data.publish.screenshot import SETTLE_MS, screenshot_url
+from dgti_data.report.browser import _FLAGS, chromium
 from dgti_data.settings import HubConnection, Settings
 
 pytestmark = [
     pytest.mark.integration,
     pytest.mark.browser,
-    pytest.mark.skipif(shutil.which("chromium") is None, reason="headless Chromium is not installed"),
 ]
+
+
+def rendered_text(url: str, tmp_path: Path) -> str:
+    """The text of the page's DOM after its scripts ran, as headless Chromium dumps it."""
+    done = subprocess.run(
+        [chromium(), *_FLAGS, f"--user-data-dir={tmp_path / 'profile'}",
+         f"--virtual-time-budget={SETTLE_MS}", "--dump-dom", url],
+        capture_output=True, text=True, timeout=120, check=True,
+    )
+    body = re.sub(r"<(script|style)\b.*?</\1>", " ", done.stdout, flags=re.S | re.I)
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", body)).split())
 
 
 def test_dataset_page_and_preview_screenshots(
@@ -39,3 +54,9 @@ def test_dataset_page_and_preview_screenshots(
     preview = screenshot_url(f"{outcome.url}/resource/{data['id']}", tmp_path / "preview.png")
     for png in (page, preview):
         assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 20_000
+    title = client.package_show(outcome.plan.name)["title"]
+    shown = rendered_text(outcome.url, tmp_path)
+    assert title in shown and data["name"] in shown, shown[:500]
+    shown = rendered_text(f"{outcome.url}/resource/{data['id']}", tmp_path)
+    assert data["name"] in shown and title in shown, shown[:500]
+    assert "Data Dictionary" in shown or "พจนานุกรมข้อมูล" in shown, shown[:500]

@@ -3,7 +3,10 @@
 - The API tokens and the pseudonymisation key appear in no output of the main job (validate and
   publish): not in any file it wrote, the captured logs and prints, Prefect's logs, artifacts,
   flow and task runs, nor in what CKAN publishes (metadata, downloaded files, DataStore rows), nor
-  in the text of errors; searched whole, and as their first and last 12 characters.
+  in the text of errors, nor in the hub's own logs (CKAN, its access log, Solr, PostgreSQL, Redis);
+  searched whole, and as their first and last 12 characters. The scan proves it looked: every
+  place held something, the run's own requests are in the access log it read, and the run used
+  the key searched for (its key id in the report, a pseudonym recomputed with it published).
 - Publishing goes only into the organisations the configuration names, refused before any call.
 - Formula cells arrive neutralised on the portal, and the published report counts them.
 - Dataset names and output folders made from input are slugs, bounded; bundle manifests cannot
@@ -25,12 +28,16 @@ import secrets
 import shutil
 import subprocess
 import sys
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 import requests
+from pydantic import SecretStr
 
+from dgti_data.anonymise.policy import load_policy
+from dgti_data.anonymise.pseudonym import Pseudonymiser
 from dgti_data.app import connect
 from dgti_data.ckan import CkanClient, CkanConnectionError, NotAuthorized
 from dgti_data.datasets import Catalog
@@ -51,13 +58,14 @@ BIN = Path(sys.executable).parent
 
 
 def _needles(hub: HubConnection) -> dict[str, str]:
-    """What must never appear: each secret whole and its first and last 12 characters."""
+    """What must never appear: each secret whole and its first and last 12 characters (of a JWT,
+    after its header, which every token of the hub shares)."""
     out = {}
     for label, value in (("editor token", hub.editor_token.get_secret_value()),
                          ("sysadmin token", hub.sysadmin_token.get_secret_value()),
                          ("pseudonymisation key", KEY)):
         out[label] = value
-        out[f"{label} (first 12)"] = value[:12]
+        out[f"{label} (first 12)"] = value.split(".", 1)[-1][:12]
         out[f"{label} (last 12)"] = value[-12:]
     return out
 
@@ -68,11 +76,13 @@ class Scan:
     def __init__(self, needles: dict[str, str]) -> None:
         self.needles = needles
         self.looked: dict[str, int] = {}
+        self.size: dict[str, int] = {}  # bytes searched, per kind: an empty kind proves nothing
         self.found: list[str] = []
 
     def text(self, where: str, kind: str, text: str | bytes) -> None:
         data = text if isinstance(text, bytes) else text.encode("utf-8", "surrogateescape")
         self.looked[kind] = self.looked.get(kind, 0) + 1
+        self.size[kind] = self.size.get(kind, 0) + len(data)
         for label, needle in self.needles.items():
             if needle.encode() in data:
                 self.found.append(f"{label} in {where}")
@@ -119,9 +129,24 @@ def _prefect_records() -> list[tuple[str, str]]:
     return asyncio.run(read())
 
 
+SCANNED = ("output files", "captured output", "Prefect logs", "Prefect artifacts", "Prefect flow runs",
+           "Prefect task runs", "error messages", "reprs", "CKAN metadata", "downloaded resources",
+           "DataStore rows", "hub logs")
+HUB_LOGS = ("ckan", "ckan-access", "solr", "postgres")  # each must hold something to count
+
+
+def _first_email(path: Path) -> str:
+    """The first contact e-mail of a raw submissions CSV (its 21st column)."""
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        rows = csv.reader(fh)
+        header = next(rows)
+        return next(rows)[header.index("อีเมลผู้ประสานงาน")]
+
+
 def test_a_full_run_leaks_no_secret_and_neutralises_formulas(
-    prefect_api: None, job: str, hub: HubConnection, editor: CkanClient, make_sample: Callable[..., Path],
-    purge_later: list[str], tmp_path: Path, caplog: pytest.LogCaptureFixture, request: pytest.FixtureRequest,
+    prefect_api: None, job: str, hub: HubConnection, hub_settings: Settings, editor: CkanClient,
+    catalog: Catalog, make_sample: Callable[..., Path], purge_later: list[str], tmp_path: Path,
+    caplog: pytest.LogCaptureFixture, request: pytest.FixtureRequest,
 ) -> None:
     from flows.local_digital import main as main_job
 
@@ -168,12 +193,24 @@ def test_a_full_run_leaks_no_secret_and_neutralises_formulas(
         scan.text(f"{type(exc).__name__}", "error messages", f"{exc}\n{exc!r}")
     scan.text("settings and clients", "reprs", f"{get_settings()!r} {connect()!r} {client!r}")
 
+    # The run used the key searched for: its fingerprint is in the report, and a pseudonym computed
+    # here with it, of the first raw e-mail, is what CKAN serves.
+    keyed = Pseudonymiser(SecretStr(KEY))
+    (anonymisation,) = [p for p in results.rglob("anonymisation-report.json") if SUBMISSIONS in str(p)]
+    assert json.loads(anonymisation.read_text(encoding="utf-8"))["key_id"] == keyed.key_id
+    email = load_policy(catalog.get(SUBMISSIONS)).field("contact_email")
+    pseudonym = keyed(_first_email(FORMULAS_CSV), email.pseudonym_domain, email.personal_kind)
+
     neutralised = reported = 0
+    downloads: list[str] = []
+    served = b""
     for name in names:
         pkg = editor.package_show(name)
         scan.text(f"package {name}", "CKAN metadata", json.dumps(pkg, ensure_ascii=False))
         for res in pkg["resources"]:
             body = requests.get(res["url"], timeout=60).content
+            downloads.append(res["id"])
+            served += body
             scan.text(f"{name}/{res['name']}", "downloaded resources", body)
             if res.get("dgti_key") == "data":
                 rows = editor.datastore_search(resource_id=res["id"], limit=1000)
@@ -186,8 +223,25 @@ def test_a_full_run_leaks_no_secret_and_neutralises_formulas(
                 reported += json.loads(body)["dgti"]["formulas_neutralised"]["total"]
     # =HYPERLINK(...), =cmd|..., +, -, @ cells reached the DataStore as text, each counted.
     assert neutralised == reported == 9
+    assert pseudonym.encode() in served, "the run did not use the key searched for"
+
+    # The hub's own logs, once they hold every request of the run (gunicorn writes an access
+    # line after the answer is sent, so the last ones may lag a little).
+    paths = HubPaths(hub_settings)
+    for _ in range(100):
+        access = paths.log("ckan-access").read_text(encoding="utf-8", errors="replace")
+        if all(rid in access for rid in downloads):
+            break
+        time.sleep(0.1)
+    assert all(rid in access for rid in downloads), "the access log scanned misses this run"
+    for path in sorted(p for p in paths.logs.rglob("*") if p.is_file()):
+        scan.text(f"hub log {path.name}", "hub logs", path.read_bytes())
+    for log_name in HUB_LOGS:
+        assert paths.log(log_name).stat().st_size > 0, f"{log_name}.log is empty"
 
     assert not scan.found, scan.found
+    empty = [kind for kind in SCANNED if not scan.size.get(kind)]
+    assert not empty, f"nothing was scanned in: {empty}"
     looked = ", ".join(f"{n} {kind}" for kind, n in scan.looked.items())
     report_line(request.config, f"\nsecrets scan: {len(scan.needles)} needles (2 tokens, the key; whole, "
                 f"first and last 12 characters) searched in {looked}: none found")
