@@ -54,7 +54,7 @@ BATCH_ROWS = 5_000  # records per datastore_create/upsert call
 # inserts and a sync's upserts touch distinct keys; the marker is written only after every batch.
 PARALLEL_BATCHES = 2
 DELETE_KEYS = 500  # keys per datastore_delete call
-# The bulk path: the hub's CKAN plugin (dgti_data/hub/ckanext_dgti) offers one action that replaces
+# The bulk path: the portal's CKAN plugin (ckanext-dgti/) offers one action that replaces
 # a table's rows with the resource's uploaded CSV by PostgreSQL COPY. Portals without it (data.go.th)
 # get the datastore_upsert batches above.
 BULK_PLUGIN = "dgti_bulk"

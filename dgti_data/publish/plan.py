@@ -30,6 +30,7 @@ from dgti_data.publish.digest import content_digest
 from dgti_data.publish.metadata import package_dict, package_name, tags_of
 from dgti_data.publish.portal import Portal
 from dgti_data.publish.portal_schema import SchemaProblem, check
+from dgti_data.publish.tags import drop_refused_tags, refused_warnings
 
 DatasetAction = Literal["create", "update", "unchanged", "refused"]
 ResourceAction = Literal["create", "update", "unchanged", "delete"]
@@ -171,6 +172,7 @@ class DatasetPlan:
     datastore: DatastoreStep | None = None
     make_public: bool = False
     problems: list[SchemaProblem] = field(default_factory=list)
+    refused_tags: list[str] = field(default_factory=list)  # the portal's tag rule refuses them
 
     @property
     def package_id(self) -> str | None:
@@ -189,7 +191,7 @@ class DatasetPlan:
 
     @property
     def warnings(self) -> list[str]:
-        return list(self.bundle.warnings)
+        return list(self.bundle.warnings) + refused_warnings(self.refused_tags)
 
     def render(self) -> str:
         head = f"{self.bundle.dataset.name} → {self.name} ({self.organization}): {self.action.upper()}"
@@ -448,6 +450,7 @@ def plan_dataset(
         plan.action = "refused"
         return plan
     plan.existing = existing
+    plan.refused_tags = drop_refused_tags(desired, portal, existing)
     plan.problems = check(desired, schema, creating=existing is None)
     if existing is not None and existing.get("organization", {}).get("name") != organization:
         owner = (existing.get("organization") or {}).get("name")

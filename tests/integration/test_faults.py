@@ -32,7 +32,7 @@ from pydantic import SecretStr
 
 from dgti_data.ckan import CkanClient, NotAuthorized, RetryPolicy, ValidationError
 from dgti_data.datasets import Catalog
-from dgti_data.hub import ckan as hub_ckan
+from dgti_data.hub import ckan_server
 from dgti_data.hub.layout import HubPaths
 from dgti_data.publish import PublicationBundle, Target, publish, publish_bundle
 from dgti_data.publish.bundle import count_rows
@@ -228,7 +228,7 @@ def test_ckan_stopped_and_restarted_mid_run(
 
     def restart() -> None:
         try:
-            hub_ckan.start(paths)
+            ckan_server.start(paths)
         except BaseException as exc:  # reported by the test, not lost in a thread
             problems.append(exc)
         finally:
@@ -237,7 +237,7 @@ def test_ckan_stopped_and_restarted_mid_run(
     starter = threading.Thread(target=restart, daemon=True)
 
     def stop_ckan() -> None:
-        hub_ckan.stop(paths)
+        ckan_server.stop(paths)
         starter.start()
 
     proxy.reset()
@@ -247,8 +247,8 @@ def test_ckan_stopped_and_restarted_mid_run(
     finally:
         if starter.is_alive() or starter.ident is not None:
             restarted.wait(timeout=180)
-        if not hub_ckan.is_up(paths):
-            hub_ckan.start(paths)
+        if not ckan_server.is_up(paths):
+            ckan_server.start(paths)
     assert not problems, problems
     assert starter.ident is not None, "CKAN was never stopped"
     tally.runs += 1
