@@ -45,6 +45,9 @@ def start(paths: HubPaths, *, workers: int = 3) -> str:
             "--workers", str(workers),
             "--timeout", "300",
             "--graceful-timeout", "20",
+            # A long search typed into the search box travels in the URL (10,000 Thai characters
+            # are 90 kB percent-encoded); gunicorn's default 4 kB request line would answer 400.
+            "--limit-request-line", "0",
             "--chdir", paths.ckan_dir,
             "--access-logfile", paths.log("ckan-access"),
             "--error-logfile", "-",

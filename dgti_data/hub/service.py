@@ -79,6 +79,14 @@ def _up(paths: HubPaths) -> HubConnection:
             time.sleep(1.0)
         say(f"ckan: {ckan_server.start(paths)}")
 
+    if solr_server.index_is_stale(paths):
+        with phase("solr index (schema changed)", timings):
+            # Documents indexed under another schema were segmented its way: re-index them all,
+            # as a portal's administrator does after installing ckanext-dgti's schema.
+            ckan_install.cli(paths, "search-index", "rebuild", what="ckan search-index rebuild")
+            solr_server.mark_indexed(paths)
+            say("solr: index rebuilt with the current schema")
+
     with phase("accounts", timings):
         connection = accounts.ensure(paths, secrets)
         write_hub_file(paths, connection)

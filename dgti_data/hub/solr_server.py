@@ -52,7 +52,9 @@ def classpath(paths: HubPaths) -> str:
     """Solr's jars, resolved by Maven once and then read from the cache."""
     cache = paths.solr_cache
     cp_file = cache / "classpath.txt"
-    if cp_file.exists():
+    pom_digest = hashlib.sha256((SOLR_FILES / "pom.xml").read_bytes()).hexdigest()
+    stamp = cache / "pom.sha256"
+    if cp_file.exists() and stamp.exists() and stamp.read_text(encoding="utf-8") == pom_digest:
         cp = cp_file.read_text(encoding="utf-8").strip()
         if cp and all(Path(j).exists() for j in cp.split(os.pathsep)):
             return cp
@@ -75,6 +77,7 @@ def classpath(paths: HubPaths) -> str:
     cp = cp_file.read_text(encoding="utf-8").strip()
     if not cp:
         raise HubError("Maven resolved an empty classpath for Solr")
+    stamp.write_text(pom_digest, encoding="utf-8")
     return cp
 
 
@@ -163,3 +166,18 @@ def wait_ready(paths: HubPaths, deadline_s: float = 120) -> None:
 
 def stop(paths: HubPaths) -> str:
     return stop_service(running_pid(paths), paths.pidfile("solr"), what="solr", grace_s=30)
+
+
+def schema_digest(paths: HubPaths) -> str:
+    return hashlib.sha256((paths.solr_home / CORE / "conf" / "schema.xml").read_bytes()).hexdigest()
+
+
+def index_is_stale(paths: HubPaths) -> bool:
+    """Whether the core's schema changed since CKAN last rebuilt its index (``mark_indexed``)."""
+    stamp = paths.solr_home / CORE / "indexed-schema.sha256"
+    return not stamp.exists() or stamp.read_text(encoding="utf-8") != schema_digest(paths)
+
+
+def mark_indexed(paths: HubPaths) -> None:
+    (paths.solr_home / CORE / "indexed-schema.sha256").write_text(schema_digest(paths),
+                                                                 encoding="utf-8")

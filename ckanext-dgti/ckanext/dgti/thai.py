@@ -1,10 +1,15 @@
 """CKAN plugin ``dgti_thai``: a portal for Thai readers.
 
+- Thai catalog search: the Solr schema (``solr/schema.xml`` beside this package) segments Thai
+  into words; here dataset searches use Solr's ``edismax`` parser instead of CKAN's ``dismax``.
+  dismax splits the query on spaces only and ORs the words Solr segments out of one Thai run
+  (ผู้สูงอายุ -> ผู้ OR สูง OR อายุ: half the catalog matches); edismax analyses the query as a whole,
+  so each segmented word counts in CKAN's minimum-match (``mm``) like a typed word. Measured in
+  docs/thai-search.md. A caller's own ``defType`` is kept.
 - Thai keywords: CKAN's tag validators replaced by ones that accept Thai (``tags.py``).
 - Thai interface: the dataset pages' templates and the Thai translations CKAN's ``th`` locale
   lacks (``templates/``, ``i18n/``).
 
-Catalog search in Thai is the Solr schema's work (``solr/schema.xml`` beside this package).
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from ckanext.dgti import tags
 class ThaiPlugin(p.SingletonPlugin):
     p.implements(p.IValidators)
     p.implements(p.IConfigurer)
+    p.implements(p.IPackageController, inherit=True)
 
     def get_validators(self) -> dict[str, Any]:
         return {
@@ -28,3 +34,7 @@ class ThaiPlugin(p.SingletonPlugin):
 
     def update_config(self, config: Any) -> None:
         tk.add_template_directory(config, "templates")
+
+    def before_dataset_search(self, search_params: dict[str, Any]) -> dict[str, Any]:
+        search_params.setdefault("defType", "edismax")
+        return search_params
