@@ -24,10 +24,31 @@ from dgti_data.hub.processes import run
 
 # ckanext-dgti (the portal folder): dgti_bulk (dgti_datastore_load, a COPY-speed DataStore load),
 # dgti_thai (Thai keywords, Thai pages).
-PLUGINS = "activity datastore datatables_view scheming_datasets dgti_bulk dgti_thai"
+# dgti_thai before scheming_datasets: its templates take precedence over scheming's.
+PLUGINS = "activity datastore datatables_view dgti_thai scheming_datasets dgti_bulk"
 XLOADER_PLUGIN = "xloader"
 # The GD Catalog dataset schema ships inside ckanext-dgti (as on any portal that installs it).
 DATASET_SCHEMA = "ckanext.dgti:schemas/gd_catalog_dataset.yaml"
+
+# The portal introduces itself in Thai and English (one line each: ckan.ini values).
+SITE_TITLE = "ข้อมูลเปิดท้องถิ่นดิจิทัล · Local Digital Open Data"
+SITE_DESCRIPTION = ("ข้อมูลเปิดจากองค์กรปกครองส่วนท้องถิ่น โดยสำนักงานพัฒนารัฐบาลดิจิทัล (สพร.) · "
+                    "Open data from Thai local administrative organisations, published by DGA")
+SITE_INTRO = (
+    "**ข้อมูลเปิดภาครัฐจากท้องถิ่น** ชุดข้อมูลที่องค์กรปกครองส่วนท้องถิ่น (อปท.) ส่งผ่านศูนย์ DGTi "
+    "ของสำนักงานพัฒนารัฐบาลดิจิทัล (องค์การมหาชน) ผ่านการตรวจสอบคุณภาพและปกปิดข้อมูลส่วนบุคคลตาม "
+    "พ.ร.บ. คุ้มครองข้อมูลส่วนบุคคล ค้นหาด้วยคำภาษาไทยได้ ดาวน์โหลดเป็น CSV ที่เปิดด้วย Excel ได้ทันที "
+    "&nbsp; **Open government data from Thai localities**: datasets that local administrative "
+    "organisations send through DGA's DGTi centre, checked for quality and anonymised under the PDPA. "
+    "Search in Thai or English; every CSV opens in Excel with its Thai intact."
+)
+SITE_ABOUT = (
+    "พอร์ทัลนี้เผยแพร่ชุดข้อมูลของโครงการท้องถิ่นดิจิทัล (Local Digital) สำนักงานพัฒนารัฐบาลดิจิทัล "
+    "(องค์การมหาชน) ข้อมูลทุกชุดผ่านการตรวจสอบตามโครงสร้างตาราง (Table Schema) และปกปิดข้อมูลส่วนบุคคล "
+    "ก่อนเผยแพร่ พร้อมรายงานผลการตรวจสอบ "
+    "&nbsp; This portal publishes the datasets of DGA's Local Digital programme. Every dataset is "
+    "validated against its Table Schema and anonymised before publication, with its validation report."
+)
 
 WSGI = '''\
 """WSGI entry point of the dgti-data local hub (written by dgti-data hub up)."""
@@ -57,14 +78,18 @@ def _options(paths: HubPaths, secrets: dict[str, str]) -> dict[str, str]:
         "ckan.redis.url": f"redis://127.0.0.1:{s.hub_redis_port}/0",
         "ckan.site_url": url(paths),
         "ckan.site_id": "dgti-hub",
-        "ckan.site_title": "DGTI local hub",
+        "ckan.site_title": SITE_TITLE,
+        "ckan.site_description": SITE_DESCRIPTION,
+        "ckan.site_intro_text": SITE_INTRO,
+        "ckan.site_about": SITE_ABOUT,
         "ckan.plugins": PLUGINS + (f" {XLOADER_PLUGIN}" if s.hub_xloader else ""),
         "scheming.dataset_schemas": DATASET_SCHEMA,
         "scheming.presets": "ckanext.scheming:presets.json",
         "scheming.dataset_fallback": "false",
         "ckan.storage_path": str(paths.ckan_dir / "storage"),
-        "ckan.locale_default": "en",
-        "ckan.locales_offered": "en th",
+        # Thai by default; English one click away (the language menu in the footer, /en/ URLs).
+        "ckan.locale_default": "th",
+        "ckan.locales_offered": "th en",
         "ckan.auth.create_user_via_web": "false",
         "ckan.views.default_views": "datatables_view",
         "ckan.max_resource_size": "1024",

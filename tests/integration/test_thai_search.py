@@ -109,3 +109,24 @@ def test_the_search_page_lists_a_dataset_for_a_thai_word_inside_its_title(
         ).stdout
     assert f"/dataset/{name}" in dom
     assert SET.datasets["contest"]["title"] in dom
+
+
+def _page(url: str) -> str:
+    with urllib.request.urlopen(url, timeout=30) as page:
+        assert page.status == 200
+        return page.read().decode("utf-8")
+
+
+def test_the_portal_speaks_thai_with_english_one_click_away(
+    hub: HubConnection, corpus: tuple[str, dict[str, str]]
+) -> None:
+    home = _page(f"{hub.ckan_url}/")
+    assert "ข้อมูลเปิดภาครัฐจากท้องถิ่น" in home  # the site's own introduction, Thai first
+    assert "ค้นหาข้อมูล" in home and "Search data" not in home  # CKAN's string, translated by dgti_thai
+    english = _page(f"{hub.ckan_url}/en/")
+    assert "Search data" in english and "Open government data from Thai localities" in english
+    _, names = corpus
+    name = next(n for n, k in names.items() if k == "contest")
+    dataset = _page(f"{hub.ckan_url}/dataset/{name}")
+    assert "ขอบเขตเชิงภูมิศาสตร์" in dataset  # a filled GD Catalog field is shown
+    assert "(โปรดระบุ)" not in dataset and "please specify" not in dataset  # empty "other" fields are not

@@ -18,13 +18,17 @@ from typing import Any
 
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
+from ckan.lib.plugins import DefaultTranslation
 from ckanext.dgti import tags
 
 
-class ThaiPlugin(p.SingletonPlugin):
+class ThaiPlugin(DefaultTranslation, p.SingletonPlugin):
     p.implements(p.IValidators)
     p.implements(p.IConfigurer)
     p.implements(p.IPackageController, inherit=True)
+    # Thai strings CKAN's own "th" locale lacks (i18n/th/LC_MESSAGES/ckanext-dgti_thai.po; the .mo is
+    # compiled from it with msgfmt and shipped beside it).
+    p.implements(p.ITranslation, inherit=True)
 
     def get_validators(self) -> dict[str, Any]:
         return {
