@@ -15,6 +15,7 @@ from pathlib import Path
 
 from dgti_data.hub.layout import (
     GUNICORN_VERSION,
+    PYICU_VERSION,
     SCHEMING_VERSION,
     XLOADER_MISSING_DEPS,
     XLOADER_VERSION,
@@ -29,6 +30,7 @@ def requirements(paths: HubPaths) -> list[str]:
         f"ckan[requirements]=={paths.settings.hub_ckan_version}",
         f"ckanext-scheming=={SCHEMING_VERSION}",
         f"gunicorn=={GUNICORN_VERSION}",
+        f"PyICU=={PYICU_VERSION}",
     ]
 
 
@@ -65,7 +67,7 @@ def install(paths: HubPaths) -> str:
     )
     run(
         [venv_python(paths), "-m", "pip", "install", "--quiet", *requirements(paths)],
-        what="pip install CKAN (needs the Debian packages libpq-dev and gcc for psycopg2)",
+        what="pip install CKAN (Debian: libpq-dev, gcc for psycopg2; libicu-dev, pkg-config for PyICU)",
         log=log,
     )
     marker.write_text(wanted, encoding="utf-8")

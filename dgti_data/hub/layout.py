@@ -28,6 +28,8 @@ PORTAL_DIRNAME = "ckanext-dgti"
 
 SCHEMING_VERSION = "3.1.0"
 GUNICORN_VERSION = "27.0.1"
+# ckanext-dgti's dependency (Thai words in the DataStore); the hub installs the plugin --no-deps.
+PYICU_VERSION = "2.17"
 # Opt-in (Settings.hub_xloader). 2.6.0 clashes with CKAN 2.11's pins; 2.5.2's wheel omits these
 # run-time dependencies, so they are installed beside it.
 XLOADER_VERSION = "2.5.2"

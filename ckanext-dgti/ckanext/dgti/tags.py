@@ -48,10 +48,7 @@ def tag_string_convert(key: Any, data: dict[Any, Any], errors: Any, context: Any
     above: CKAN's own calls its module's validator directly, so overriding that alone would
     leave the web form and ``tag_string`` refusing Thai."""
     value = data[key]
-    if isinstance(value, str):
-        tags = [t.strip() for t in value.split(",") if t.strip()]
-    else:
-        tags = list(value)
+    tags = [t.strip() for t in value.split(",") if t.strip()] if isinstance(value, str) else list(value)
     current = max([int(k[1]) for k in data if len(k) == 3 and k[0] == "tags"] + [-1])
     for num, tag in zip(count(current + 1), tags, strict=False):
         data[("tags", num, "name")] = tag
