@@ -88,17 +88,19 @@ def _add_words(records: list[dict[str, Any]], result: dict[str, Any]) -> None:
             cur.close()
 
 
-@tk.chained_action
-def datastore_create(original: Any, context: Any, data_dict: dict[str, Any]) -> Any:
-    records = list(data_dict.get("records") or [])  # the action consumes data_dict
-    result = original(context, data_dict)
-    _add_words(records, result)
-    return result
+def _adding_thai_words(name: str) -> Any:
+    """CKAN's ``name`` action (datastore_create or datastore_upsert), then ``_add_words``."""
+
+    @tk.chained_action
+    def action(original: Any, context: Any, data_dict: dict[str, Any]) -> Any:
+        records = list(data_dict.get("records") or [])  # the action consumes data_dict
+        result = original(context, data_dict)
+        _add_words(records, result)
+        return result
+
+    action.__name__ = name
+    return action
 
 
-@tk.chained_action
-def datastore_upsert(original: Any, context: Any, data_dict: dict[str, Any]) -> Any:
-    records = list(data_dict.get("records") or [])  # the action consumes data_dict
-    result = original(context, data_dict)
-    _add_words(records, result)
-    return result
+datastore_create = _adding_thai_words("datastore_create")
+datastore_upsert = _adding_thai_words("datastore_upsert")
