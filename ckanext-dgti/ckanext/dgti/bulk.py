@@ -115,7 +115,7 @@ def _load_in_place(conn: Any, table_name: str, path: str, conv: Conversions,
         rows = copy_file(cur, conn, STAGE, header, path)
         lap("copy")
         words = sql.Identifier("dgti_words")
-        thaiwords.stage_words(cur, words, path, temporary=True)
+        thaiwords.stage_words(cur, words, path, table.text_columns, temporary=True)
         lap("thai words")
 
         # From here the table is locked: readers wait for the commit and then see the new rows.

@@ -71,6 +71,10 @@ class Table:
         return {n: k for n, k in self.attributes.items() if not n.startswith("_")}
 
     @property
+    def text_columns(self) -> set[str]:
+        return {n for n, k in self.columns.items() if k == "text"}
+
+    @property
     def ident(self) -> sql.Identifier:
         return sql.Identifier(self.schema, self.name)
 
@@ -176,13 +180,13 @@ def converting_select(table: Table, conv: Conversions, stage: sql.Composable,
         sql.SQL("{v} AS {n}").format(v=_value(n, k, conv), n=sql.Identifier(n))
         for n, k in table.columns.items()
     )
-    texts = [_as_text(n, k) for n, k in table.columns.items()]
+    full_text = sql.SQL("to_tsvector(concat_ws(' ', {cols}))").format(
+        cols=sql.SQL(", ").join(_as_text(n, k) for n, k in table.columns.items()))
     source = stage
-    if words is not None:
-        texts.append(sql.SQL("_dgti_words"))
+    if words is not None:  # appended as datastore_upsert's rows get them (thaiwords.add_words)
+        full_text = sql.SQL("{ft} || to_tsvector(coalesce(_dgti_words, ''))").format(ft=full_text)
         source = sql.SQL("{stage} LEFT JOIN {words} ON _dgti_line = _line").format(
             stage=stage, words=words)
-    full_text = sql.SQL("to_tsvector(concat_ws(' ', {cols}))").format(cols=sql.SQL(", ").join(texts))
     outputs = []
     for name, kind in table.attributes.items():
         if name == ID:

@@ -110,9 +110,11 @@ class BulkLoadPlugin(p.SingletonPlugin):
         return {"dgti_datastore_load": dgti_datastore_load_auth}
 
 
-def unique_columns_of(cur: Any, resource_id: str) -> list[str]:
-    """The columns of the table's unique key (CKAN's DataStore primary key), [] when none."""
-    from ckanext.dgti.loadsql import Table, unique_columns
+def key_and_text_columns(cur: Any, resource_id: str) -> tuple[list[str], set[str]]:
+    """The columns of the table's unique key (CKAN's DataStore primary key; [] when none) and
+    its text columns."""
+    from ckanext.dgti.loadsql import read_table, unique_columns
 
-    keys = unique_columns(cur, Table(resource_id, {}))
-    return keys[0] if keys else []
+    table = read_table(cur, resource_id)
+    keys = unique_columns(cur, table)
+    return (keys[0] if keys else []), table.text_columns

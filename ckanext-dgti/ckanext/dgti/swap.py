@@ -126,7 +126,7 @@ def load(conn: Any, connect: Connect, name: str, path: str, conv: Conversions, l
         cur.execute(sql.SQL("CREATE UNLOGGED TABLE {stage} ({cols})").format(
             stage=stage, cols=stage_columns(header)))
         rows = copy_file(cur, conn, stage, header, path)
-        thaiwords.stage_words(cur, words, path, temporary=False)
+        thaiwords.stage_words(cur, words, path, old.text_columns, temporary=False)
         conn.commit()
         lap("copy, thai words")
 

@@ -26,7 +26,7 @@ from ckan.lib.plugins import DefaultTranslation
 from ckanext.datastore.backend.postgres import _fts_lang, _textsearch_query
 from ckanext.datastore.interfaces import IDatastore
 from ckanext.dgti import tags, thaiwords
-from ckanext.dgti.plugin import connection, unique_columns_of
+from ckanext.dgti.plugin import connection, key_and_text_columns
 
 log = logging.getLogger(__name__)
 
@@ -78,11 +78,11 @@ def _add_words(records: list[dict[str, Any]], result: dict[str, Any]) -> None:
     with connection() as conn:
         cur = conn.cursor()
         try:
-            keys = unique_columns_of(cur, resource_id)
+            keys, text_columns = key_and_text_columns(cur, resource_id)
             if not keys:
                 log.warning("dgti_thai: %s has no unique key: Thai words not added", resource_id)
                 return
-            thaiwords.add_words(cur, resource_id, keys, records)
+            thaiwords.add_words(cur, resource_id, keys, records, text_columns)
             conn.commit()
         finally:
             cur.close()

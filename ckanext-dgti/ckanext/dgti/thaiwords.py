@@ -58,26 +58,29 @@ def cell_words(cells: Iterable[Any]) -> str:
                     for w in thai_words(run))
 
 
-def _lines(path: str) -> Iterator[str]:
+def _lines(path: str, text_columns: set[str]) -> Iterator[str]:
     with open(path, encoding="utf-8-sig", newline="") as fh:
         reader = csv.reader(fh)
-        next(reader, None)  # the header
+        header = next(reader, [])
+        keep = [i for i, name in enumerate(header) if name in text_columns]
         for line, row in enumerate(reader, start=1):  # 1 = first data line, as the stage's _line
-            words = cell_words(row)
+            words = cell_words(row[i] for i in keep if i < len(row))
             if words:
                 yield f"{line}\t{words}\n"
 
 
-def stage_words(cur: Any, table: sql.Composable, path: str, *, temporary: bool) -> int:
-    """Create ``table`` (_dgti_line, _dgti_words) holding the Thai words of each data line of the
-    CSV at ``path``; the number of lines that have some."""
+def stage_words(cur: Any, table: sql.Composable, path: str, text_columns: set[str], *,
+                temporary: bool) -> int:
+    """Create ``table`` (_dgti_line, _dgti_words) holding the Thai words of the text columns of
+    each data line of the CSV at ``path`` (not booleans spelt ใช่: the API path's records carry
+    them converted); the number of lines that have some."""
     kind = sql.SQL("TEMPORARY" if temporary else "UNLOGGED")
     on_commit = sql.SQL("ON COMMIT DROP" if temporary else "")
     cur.execute(sql.SQL("CREATE {kind} TABLE {t} ({cols}) {on_commit}").format(
         kind=kind, t=table, cols=sql.SQL(WORDS_COLUMNS), on_commit=on_commit))
     buffer = io.StringIO()
     count = 0
-    for text in _lines(path):
+    for text in _lines(path, text_columns):
         buffer.write(text.replace("\\", "\\\\"))
         count += 1
     buffer.seek(0)
@@ -85,10 +88,12 @@ def stage_words(cur: Any, table: sql.Composable, path: str, *, temporary: bool) 
     return count
 
 
-def add_words(cur: Any, table: str, keys: list[str], records: list[dict[str, Any]]) -> int:
-    """Add the Thai words of ``records`` to the ``_full_text`` of their rows (found by ``keys``,
-    the table's unique key); the number of rows given words."""
-    rows = [[str(r.get(k)) for k in keys] + [w] for r in records if (w := cell_words(r.values()))]
+def add_words(cur: Any, table: str, keys: list[str], records: list[dict[str, Any]],
+              text_columns: set[str]) -> int:
+    """Add the Thai words of the text columns of ``records`` to the ``_full_text`` of their rows
+    (found by ``keys``, the table's unique key); the number of rows given words."""
+    rows = [[str(r.get(k)) for k in keys] + [w] for r in records
+            if (w := cell_words(v for c, v in r.items() if c in text_columns))]
     if not rows:
         return 0
     from psycopg2.extras import execute_values
@@ -97,7 +102,7 @@ def add_words(cur: Any, table: str, keys: list[str], records: list[dict[str, Any
         sql.SQL("t.{c}::text = v.{c}").format(c=sql.Identifier(k)) for k in keys)
     statement = sql.SQL(
         "UPDATE {t} AS t SET _full_text = coalesce(t._full_text, ''::tsvector) || "
-        "to_tsvector(v._dgti_words) FROM (VALUES %s) AS v({cols}) WHERE {match}"
+        "to_tsvector(coalesce(v._dgti_words, '')) FROM (VALUES %s) AS v({cols}) WHERE {match}"
     ).format(t=sql.Identifier(table),
              cols=sql.SQL(", ").join([*map(sql.Identifier, keys), sql.Identifier("_dgti_words")]),
              match=match)
