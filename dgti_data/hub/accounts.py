@@ -13,7 +13,7 @@ from pydantic import SecretStr
 
 from dgti_data.ckan.client import CkanClient
 from dgti_data.ckan.errors import CkanTerminalError, NotAuthorized, NotFound
-from dgti_data.hub import ckan
+from dgti_data.hub import ckan_install, ckan_server
 from dgti_data.hub.layout import (
     EDITOR,
     ORGANIZATION,
@@ -49,14 +49,14 @@ def _token_works(url: str, token: SecretStr | None, user: str) -> bool:
 
 
 def _cli_sysadmin_token(paths: HubPaths, secrets: dict[str, str]) -> SecretStr:
-    out = ckan.ckan_cli(
+    out = ckan_install.cli(
         paths, "sysadmin", "add", SYSADMIN, f"email={SYSADMIN}@hub.invalid",
         f"password={secrets['sysadmin_password']}", "fullname=DGTI hub administrator",
         what="ckan sysadmin add", input="y\n", redact=[secrets["sysadmin_password"]],
     )
     if "Added" not in out:
         raise HubError(f"ckan sysadmin add did not confirm:\n{out[-500:]}")
-    token = ckan.ckan_cli(
+    token = ckan_install.cli(
         paths, "user", "token", "add", SYSADMIN, "dgti-hub", "--quiet",
         what="ckan user token add", log_stdout=False,
     ).strip().splitlines()[-1].strip()
@@ -68,7 +68,7 @@ def _cli_sysadmin_token(paths: HubPaths, secrets: dict[str, str]) -> SecretStr:
 def ensure(paths: HubPaths, secrets: dict[str, str]) -> HubConnection:
     """Make sure the accounts exist; return the connection with working tokens."""
     settings = paths.settings
-    url = ckan.url(paths)
+    url = ckan_server.url(paths)
     previous = settings.hub_connection() if settings.hub_file.exists() else None
 
     sysadmin_token = previous.sysadmin_token if previous else None

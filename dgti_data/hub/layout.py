@@ -15,16 +15,21 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from dgti_data.hub.processes import HubError
 from dgti_data.settings import Settings
 
 PACKAGE_DIR = Path(__file__).resolve().parent
+# The Solr launcher's runtime files (pom, solrconfig, launcher source); the schema is the portal's.
 SOLR_FILES = PACKAGE_DIR / "solr"
-SCHEMA_FILE = PACKAGE_DIR / "gd_catalog_dataset.yaml"
-# The hub's own CKAN plugin (a separate distribution, installed into CKAN's virtualenv).
-PLUGIN_DIR = PACKAGE_DIR / "ckanext_dgti"
+# The portal side, a deliverable of its own at the top of the repository: the CKAN extension
+# ckanext-dgti (a distribution installed into CKAN's virtualenv), its GD Catalog dataset schema and
+# the Solr schema with Thai analysis. The hub installs it exactly as a portal's administrator would.
+PORTAL_DIRNAME = "ckanext-dgti"
 
 SCHEMING_VERSION = "3.1.0"
 GUNICORN_VERSION = "27.0.1"
+# ckanext-dgti's dependency (Thai words in the DataStore); the hub installs the plugin --no-deps.
+PYICU_VERSION = "2.17"
 # Opt-in (Settings.hub_xloader). 2.6.0 clashes with CKAN 2.11's pins; 2.5.2's wheel omits these
 # run-time dependencies, so they are installed beside it.
 XLOADER_VERSION = "2.5.2"
@@ -43,6 +48,21 @@ CKAN_DB = "ckan_default"
 CKAN_ROLE = "ckan_default"
 DATASTORE_DB = "datastore_default"
 DATASTORE_RO_ROLE = "datastore_default"
+
+
+def portal_dir() -> Path:
+    """The top-level ``ckanext-dgti`` folder of the checkout the hub runs from (``./dev`` installs
+    dgti-data in editable mode; the local hub is a developer's tool, not shipped in the wheel)."""
+    found = PACKAGE_DIR.parent.parent / PORTAL_DIRNAME
+    if not (found / "pyproject.toml").is_file():
+        raise HubError(
+            f"{found} not found: the local hub runs from a source checkout of dgti-data")
+    return found
+
+
+def portal_solr_schema() -> Path:
+    """CKAN's schema with Thai analysis, from the portal folder."""
+    return portal_dir() / "solr" / "schema.xml"
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from dgti_data.hub import accounts, ckan, postgres, redis, solr
+from dgti_data.hub import accounts, ckan_config, ckan_install, ckan_server, postgres, redis, solr_server
 from dgti_data.hub.layout import HubPaths, load_secrets, write_private
 from dgti_data.hub.processes import HubError, exclusive, phase, pid_alive, port_open, read_pid, say
 from dgti_data.settings import HubConnection, Settings, get_settings
@@ -42,19 +42,19 @@ def _up(paths: HubPaths) -> HubConnection:
         phase("install (CKAN virtualenv, Solr jars)", timings),
         ThreadPoolExecutor(max_workers=2) as pool,
     ):
-        ckan_job = pool.submit(ckan.install, paths)
+        ckan_job = pool.submit(ckan_install.install, paths)
         solr_job = pool.submit(
-            lambda: solr.launcher_classes(paths, solr.classpath(paths)) and "ready"
+            lambda: solr_server.launcher_classes(paths, solr_server.classpath(paths)) and "ready"
         )
         say(f"ckan venv: {ckan_job.result()}")
-        plugins_changed = ckan.install_plugin(paths)
+        plugins_changed = ckan_install.install_plugin(paths)
         say(f"ckan plugin ckanext-dgti: {'installed' if plugins_changed else 'present'}")
         if paths.settings.hub_xloader:
-            plugins_changed = ckan.install_xloader(paths) or plugins_changed
+            plugins_changed = ckan_install.install_xloader(paths) or plugins_changed
         say(f"solr jars: {solr_job.result()}")
 
     with phase("solr (start)", timings):
-        say(f"solr: {solr.start(paths, ckan.installed_schema(paths), wait=False)}")
+        say(f"solr: {solr_server.start(paths, wait=False)}")
 
     with phase("postgres", timings):
         say(f"postgres: {postgres.start(paths)}")
@@ -64,23 +64,28 @@ def _up(paths: HubPaths) -> HubConnection:
         say(f"redis: {redis.start(paths)}")
 
     with phase("ckan config and database", timings):
-        schema_before = _read(paths.ckan_dir / ckan.SCHEMA_NAME)
-        configured = ckan.configure(paths, secrets)
+        configured = ckan_config.configure(paths, secrets)
         say(f"ckan config: {configured}")
-        say(f"ckan database: {ckan.init_database(paths)}")
-        changed = plugins_changed or configured != "unchanged" or schema_before != _read(
-            paths.ckan_dir / ckan.SCHEMA_NAME
-        )
+        say(f"ckan database: {ckan_config.init_database(paths)}")
+        changed = plugins_changed or configured != "unchanged"
 
     with phase("solr (ready)", timings):
-        solr.wait_ready(paths)
-        say(f"solr: answering at {solr.url(paths)}")
+        solr_server.wait_ready(paths)
+        say(f"solr: answering at {solr_server.url(paths)}")
 
     with phase("ckan server", timings):
-        if changed and ckan.reload(paths):
+        if changed and ckan_server.reload(paths):
             say("ckan: config or schema changed: workers reloaded")
             time.sleep(1.0)
-        say(f"ckan: {ckan.start(paths)}")
+        say(f"ckan: {ckan_server.start(paths)}")
+
+    if solr_server.index_is_stale(paths):
+        with phase("solr index (schema changed)", timings):
+            # Documents indexed under another schema were segmented its way: re-index them all,
+            # as a portal's administrator does after installing ckanext-dgti's schema.
+            ckan_install.cli(paths, "search-index", "rebuild", what="ckan search-index rebuild")
+            solr_server.mark_indexed(paths)
+            say("solr: index rebuilt with the current schema")
 
     with phase("accounts", timings):
         connection = accounts.ensure(paths, secrets)
@@ -89,17 +94,17 @@ def _up(paths: HubPaths) -> HubConnection:
     if paths.settings.hub_xloader:
         with phase("xloader (token, jobs worker)", timings):
             if accounts.ensure_xloader_token(paths, secrets, connection):
-                say(f"ckan config: {ckan.configure(paths, secrets)}")
-                ckan.reload(paths)
+                say(f"ckan config: {ckan_config.configure(paths, secrets)}")
+                ckan_server.reload(paths)
                 time.sleep(1.0)
-                ckan.wait_ready(paths)
-                say(f"ckan jobs worker: {ckan.restart_worker(paths)}")
+                ckan_server.wait_ready(paths)
+                say(f"ckan jobs worker: {ckan_server.restart_worker(paths)}")
             elif changed:
-                say(f"ckan jobs worker: {ckan.restart_worker(paths)}")
+                say(f"ckan jobs worker: {ckan_server.restart_worker(paths)}")
             else:
-                say(f"ckan jobs worker: {ckan.start_worker(paths)}")
-    elif ckan.worker_pid(paths) is not None:  # XLoader was on at the previous `hub up`
-        say(f"ckan jobs worker: {ckan.stop_worker(paths)}")
+                say(f"ckan jobs worker: {ckan_server.start_worker(paths)}")
+    elif ckan_server.worker_pid(paths) is not None:  # XLoader was on at the previous `hub up`
+        say(f"ckan jobs worker: {ckan_server.stop_worker(paths)}")
 
     total = time.monotonic() - start
     say(
@@ -108,13 +113,6 @@ def _up(paths: HubPaths) -> HubConnection:
         f"{paths.settings.hub_file}"
     )
     return connection
-
-
-def _read(path: Path) -> bytes | None:
-    try:
-        return path.read_bytes()
-    except OSError:
-        return None
 
 
 def write_hub_file(paths: HubPaths, connection: HubConnection) -> None:
@@ -134,8 +132,8 @@ def is_up(settings: Settings | None = None) -> bool:
         (
             postgres.is_up(paths),
             redis.is_up(paths),
-            solr.is_up(paths),
-            ckan.is_up(paths),
+            solr_server.is_up(paths),
+            ckan_server.is_up(paths),
             paths.settings.hub_file.exists(),
         )
     )
@@ -160,8 +158,8 @@ def down(settings: Settings | None = None, *, purge: bool = False) -> None:
 
 def _down(paths: HubPaths, purge: bool) -> None:
     with phase("ckan jobs worker stop"):
-        say(f"ckan jobs worker: {ckan.stop_worker(paths)}")
-    for name, module in (("ckan", ckan), ("solr", solr), ("redis", redis),
+        say(f"ckan jobs worker: {ckan_server.stop_worker(paths)}")
+    for name, module in (("ckan", ckan_server), ("solr", solr_server), ("redis", redis),
                          ("postgres", postgres)):
         with phase(f"{name} stop"):
             say(f"{name}: {module.stop(paths)}")
@@ -201,11 +199,11 @@ def status(settings: Settings | None = None) -> dict[str, str]:
                                   f"127.0.0.1:{s.hub_postgres_port}", s.hub_postgres_port)
     result["redis"] = describe(redis.running_pid(paths), redis.answers(s.hub_redis_port),
                                f"redis://127.0.0.1:{s.hub_redis_port}", s.hub_redis_port)
-    result["solr"] = describe(solr.running_pid(paths), solr.is_up(paths), solr.url(paths),
-                              s.hub_solr_port)
-    result["ckan"] = describe(ckan.running_pid(paths), ckan.is_up(paths), ckan.url(paths),
-                              s.hub_ckan_port)
-    worker = ckan.worker_pid(paths)
+    result["solr"] = describe(solr_server.running_pid(paths), solr_server.is_up(paths),
+                              solr_server.url(paths), s.hub_solr_port)
+    result["ckan"] = describe(ckan_server.running_pid(paths), ckan_server.is_up(paths),
+                              ckan_server.url(paths), s.hub_ckan_port)
+    worker = ckan_server.worker_pid(paths)
     if worker is not None or s.hub_xloader:
         result["ckan worker"] = f"running (pid {worker})" if worker else "stopped"
     result["hub.json"] = str(s.hub_file) if s.hub_file.exists() else "missing"

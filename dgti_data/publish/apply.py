@@ -31,7 +31,7 @@ from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from dgti_data.ckan import ValidationError
+from dgti_data.ckan import NotAuthorized, NotFound, ValidationError
 from dgti_data.errors import TerminalError
 from dgti_data.publish import datastore as ds
 from dgti_data.publish.portal import Portal
@@ -54,7 +54,7 @@ BATCH_ROWS = 5_000  # records per datastore_create/upsert call
 # inserts and a sync's upserts touch distinct keys; the marker is written only after every batch.
 PARALLEL_BATCHES = 2
 DELETE_KEYS = 500  # keys per datastore_delete call
-# The bulk path: the hub's CKAN plugin (dgti_data/hub/ckanext_dgti) offers one action that replaces
+# The bulk path: the portal's CKAN plugin (ckanext-dgti/) offers one action that replaces
 # a table's rows with the resource's uploaded CSV by PostgreSQL COPY. Portals without it (data.go.th)
 # get the datastore_upsert batches above.
 BULK_PLUGIN = "dgti_bulk"
@@ -100,9 +100,21 @@ def _create_package(plan: DatasetPlan, portal: Portal) -> dict[str, Any]:
     try:
         return portal.call("package_create", private=True, **plan.package)
     except ValidationError as exc:
-        if "name" in exc.errors and "already in use" in str(exc.errors["name"]):
+        if "name" in exc.errors and _name_taken(portal, plan.name):
             raise StalePlan(plan.name) from None
         raise
+
+
+def _name_taken(portal: Portal, name: str) -> bool:
+    """Whether a dataset has the name. Asked, not read from the refusal: CKAN words its messages
+    in the portal's language ("URL นี้ถูกใช้แล้ว" on a Thai portal)."""
+    try:
+        portal.call("package_show", id=name)
+    except NotFound:
+        return False
+    except NotAuthorized:  # another organisation's: the re-plan refuses it
+        return True
+    return True
 
 
 def _patch_package(plan: DatasetPlan, portal: Portal) -> dict[str, Any]:

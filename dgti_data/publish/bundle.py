@@ -21,6 +21,7 @@ from dgti_data.anonymise import published_schema
 from dgti_data.datasets import Catalog, Dataset
 from dgti_data.errors import ConfigurationError, TerminalError
 from dgti_data.publish.csvscan import count_rows, read_header
+from dgti_data.publish.excel import excel_csv
 
 MANIFEST = "publication.json"
 
@@ -201,7 +202,7 @@ def datapackage_bytes(bundle: PublicationBundle, package_name: str, data_sha256:
                 "mediatype": "text/csv",
                 "encoding": "utf-8",
                 "hash": f"sha256:{data_sha256}",
-                "bytes": bundle.data_csv.stat().st_size,
+                "bytes": excel_csv(bundle.data_csv).stat().st_size,  # as published, BOM included
                 "title": ds.title,
                 "titleTh": ds.title_th,
                 "schema": _standalone(bundle.table_schema),

@@ -22,6 +22,7 @@ from dgti_data.ckan import NotAuthorized, NotFound
 from dgti_data.publish import datastore as ds
 from dgti_data.publish.bundle import PublicationBundle, data_file_name, datapackage_bytes, sha256_file
 from dgti_data.publish.digest import content_digest
+from dgti_data.publish.excel import excel_csv
 from dgti_data.publish.metadata import package_dict, package_name, tags_of
 from dgti_data.publish.portal import Portal
 from dgti_data.publish.portal_schema import SchemaProblem, check
@@ -40,6 +41,7 @@ from dgti_data.publish.steps import (
     ResourceStep,
     RowChanges,
 )
+from dgti_data.publish.tags import drop_refused_tags
 
 BANGKOK = ZoneInfo("Asia/Bangkok")
 # Set by publishing when the data changes, never compared on its own.
@@ -83,9 +85,9 @@ def _desired_resources(bundle: PublicationBundle, name: str, data_sha: str) -> l
             action="create",
             name=data_file_name(bundle),
             file_name=data_file_name(bundle),
-            source=bundle.data_csv,
+            source=excel_csv(bundle.data_csv),  # with a BOM: Excel shows the Thai
             sha256=data_sha,
-            size=bundle.data_csv.stat().st_size,
+            size=excel_csv(bundle.data_csv).stat().st_size,
             format="CSV",
             description=f"{dset.title_th} (UTF-8 CSV)\n\n{dset.title}: anonymised and validated rows.",
         )
@@ -215,13 +217,14 @@ def plan_dataset(
         plan.action = "refused"
         return plan
     plan.existing = existing
+    plan.refused_tags = drop_refused_tags(desired, portal, existing)
     plan.problems = check(desired, schema, creating=existing is None)
     if existing is not None and existing.get("organization", {}).get("name") != organization:
         owner = (existing.get("organization") or {}).get("name")
         plan.problems.append(
             SchemaProblem("name", "", f"{name!r} already belongs to organisation {owner!r}")
         )
-    data_sha = sha256_file(bundle.data_csv)
+    data_sha = sha256_file(excel_csv(bundle.data_csv))  # the bytes published
     if not _already_loaded(existing, bundle, data_sha):
         plan.problems += [
             SchemaProblem("data", "", p) for p in ds.row_problems(bundle.data_csv, bundle.table_schema)

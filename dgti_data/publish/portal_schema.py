@@ -16,17 +16,16 @@ from typing import Any
 
 import yaml
 
+from dgti_data.publish.tags import TAG_LENGTH, refused_character
+
 # Package keys CKAN itself handles: not declared by a scheming schema but always accepted.
 CORE_KEYS = frozenset(
     {"name", "owner_org", "private", "tags", "resources", "id", "type", "state", "extras", "groups"}
 )
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _SLUG = re.compile(r"^[a-z0-9_-]{2,100}$")
-# CKAN core's tag rule (ckan.logic.validators.tag_name_validator and tag_length_validator),
-# applied to every portal whatever its scheming schema. Python's \w excludes the Thai vowel and
-# tone marks (Unicode category Mn: ั ิ ่ ้ ์...), so "ท้องถิ่น" is refused and "อปท" is not.
-_TAG = re.compile(r"[\w \-.]*$", re.UNICODE)
-TAG_LENGTH = (2, 100)
+# Tags: what no portal accepts is a problem here; what only stock CKAN refuses (Thai vowel and
+# tone marks) is dropped with a warning by the plan (publish/tags.py), never a refusal.
 OTHER = "อื่นๆ"
 
 
@@ -117,12 +116,10 @@ def _field_problems(spec: dict[str, Any], value: Any, pkg: dict[str, Any]) -> li
 def _tag_problems(tag_string: str) -> list[str]:
     out = []
     for tag in (t.strip() for t in tag_string.split(",") if t.strip()):
-        if not _TAG.match(tag):
-            marks = "".join(sorted({c for c in tag if not _TAG.match(c)}))
-            out.append(
-                f"tag {tag!r}: CKAN accepts only letters, digits, space, - _ . in tags, and Thai "
-                f"vowel/tone marks ({' '.join(marks)}) are not letters to it: choose another tag"
-            )
+        bad = refused_character(tag)
+        if bad is not None:
+            out.append(f"tag {tag!r}: {bad!r} is not allowed: tags hold letters (with their "
+                       "vowel and tone marks), digits, space, - _ .")
         elif not TAG_LENGTH[0] <= len(tag) <= TAG_LENGTH[1]:
             out.append(f"tag {tag!r}: {TAG_LENGTH[0]} to {TAG_LENGTH[1]} characters")
     return out

@@ -15,6 +15,7 @@ from typing import Any, Literal
 
 from dgti_data.publish.bundle import PublicationBundle
 from dgti_data.publish.portal_schema import SchemaProblem
+from dgti_data.publish.tags import refused_warnings
 
 DatasetAction = Literal["create", "update", "unchanged", "refused"]
 ResourceAction = Literal["create", "update", "unchanged", "delete"]
@@ -112,6 +113,7 @@ class DatasetPlan:
     datastore: DatastoreStep | None = None
     make_public: bool = False
     problems: list[SchemaProblem] = field(default_factory=list)
+    refused_tags: list[str] = field(default_factory=list)  # the portal's tag rule refuses them
 
     @property
     def package_id(self) -> str | None:
@@ -130,5 +132,5 @@ class DatasetPlan:
 
     @property
     def warnings(self) -> list[str]:
-        return list(self.bundle.warnings)
+        return list(self.bundle.warnings) + refused_warnings(self.refused_tags)
 

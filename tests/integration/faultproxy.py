@@ -18,6 +18,7 @@ every answer that is not a fault comes from the hub.
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import csv
 import hashlib
@@ -308,7 +309,8 @@ def assert_published(
     assert keys == sorted(["data", "datapackage", *reports]), f"{name}: resources {keys}"
     data = next(r for r in pkg["resources"] if r.get("dgti_key") == "data")
     download = requests.get(data["url"], timeout=60)
-    assert download.content == data_csv.read_bytes(), f"{name}: the download differs from the CSV"
+    published = codecs.BOM_UTF8 + data_csv.read_bytes()  # the Excel-ready copy (publish/excel.py)
+    assert download.content == published, f"{name}: the download differs from the CSV"
     package = next(r for r in pkg["resources"] if r.get("dgti_key") == "datapackage")
     (schema,) = [r["schema"] for r in requests.get(package["url"], timeout=60).json()["resources"]]
     kinds, stored = datastore_rows(client, data["id"])

@@ -6,8 +6,10 @@ Each test publishes under its own namespace (dataset names end with it) and purg
 
 from __future__ import annotations
 
+import codecs
 import csv
 import dataclasses
+import io
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -20,6 +22,7 @@ from dgti_data.ckan import CkanClient, is_read_action
 from dgti_data.datasets import Catalog, Dataset, load_catalog
 from dgti_data.publish import BundleError, PublicationBundle, Target, publish_bundle, render
 from dgti_data.publish.examples import example_bundle, write_csv, write_reports
+from dgti_data.publish.excel import excel_csv
 from dgti_data.publish.metadata import package_name
 from dgti_data.publish.planner import plan_dataset
 from dgti_data.publish.portal import Portal
@@ -138,8 +141,15 @@ def test_citizens_download_the_published_csv_byte_for_byte(
     assert data["url"] in page.text or f"/resource/{data['id']}" in page.text
     download = requests.get(data["url"], timeout=30)
     assert download.status_code == 200
-    assert download.content == bundle.data_csv.read_bytes()
+    assert download.content == codecs.BOM_UTF8 + bundle.data_csv.read_bytes()
     assert data["hash"] == outcome.plan.resources[0].sha256
+    # Excel reads a CSV that starts with a UTF-8 BOM as UTF-8 (without one, in the ANSI code page:
+    # cp874 mojibake on a Thai Windows): the Thai header and cells come out as written.
+    assert download.content.startswith(codecs.BOM_UTF8)
+    as_excel = list(csv.reader(io.StringIO(download.content.decode("utf-8-sig"), newline="")))
+    with bundle.data_csv.open(encoding="utf-8", newline="") as fh:
+        assert as_excel == list(csv.reader(fh))
+    assert any(any("\u0e00" <= ch <= "\u0e7f" for ch in cell) for row in as_excel[1:] for cell in row)
 
 
 def _edit(bundle: PublicationBundle, change: Callable[[list[dict[str, str]]], list[dict[str, str]]]) -> None:
@@ -188,7 +198,7 @@ def test_a_changed_input_updates_only_what_changed(
     assert row["records"][0]["people_served"] == 1
     gone = editor.datastore_search(resource_id=data["id"], filters={"submission_id": "DGTi-2567-000051"})
     assert gone["total"] == 0
-    assert requests.get(data["url"], timeout=30).content == bundle.data_csv.read_bytes()
+    assert requests.get(data["url"], timeout=30).content == codecs.BOM_UTF8 + bundle.data_csv.read_bytes()
 
     third = make_target()
     publish_all([bundle], third)
@@ -327,7 +337,7 @@ def test_a_run_killed_between_steps_converges_on_rerun(
         data = next(r for r in pkg["resources"] if r[KEY] == "data")
         assert editor.datastore_search(resource_id=data["id"], limit=0)["total"] == 40, n
         assert data[MARK_DATA] == outcome.plan.datastore.marker  # type: ignore[union-attr]
-        assert requests.get(data["url"], timeout=30).content == crash_bundle.data_csv.read_bytes()
+        assert requests.get(data["url"], timeout=30).content == excel_csv(crash_bundle.data_csv).read_bytes()
         settled = make_target(suffix=suffix)
         publish_all([crash_bundle], settled)
         assert settled.portal.counter.writes == 0, (n, settled.portal.counter.write_actions)
@@ -351,7 +361,7 @@ def test_a_crash_during_an_update_converges(
     data = next(r for r in editor.package_show(outcome.plan.name)["resources"] if r[KEY] == "data")
     result = editor.datastore_search(resource_id=data["id"], limit=100, sort="submission_id")
     assert result["total"] == 38 and [r["people_served"] for r in result["records"][:2]] == [7, 7]
-    assert requests.get(data["url"], timeout=30).content == crash_bundle.data_csv.read_bytes()
+    assert requests.get(data["url"], timeout=30).content == excel_csv(crash_bundle.data_csv).read_bytes()
     settled = make_target()
     publish_all([crash_bundle], settled)
     assert settled.portal.counter.writes == 0

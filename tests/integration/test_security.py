@@ -345,11 +345,11 @@ def _children(pids: set[int]) -> set[int]:
 
 
 def test_the_local_hub_listens_on_loopback_only(hub: HubConnection, hub_settings: Settings) -> None:
-    from dgti_data.hub import ckan, postgres, redis, solr
+    from dgti_data.hub import ckan_server, postgres, redis, solr_server
 
     paths = HubPaths(hub_settings)
-    pids = {p for p in (postgres.running_pid(paths), redis.running_pid(paths), solr.running_pid(paths),
-                        ckan.running_pid(paths)) if p}
+    pids = {p for p in (postgres.running_pid(paths), redis.running_pid(paths), solr_server.running_pid(paths),
+                        ckan_server.running_pid(paths)) if p}
     assert len(pids) == 4, "the hub is not fully up"
     ours = _children(pids)
     s = hub_settings

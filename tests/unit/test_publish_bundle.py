@@ -199,10 +199,14 @@ def test_the_published_datapackage_validates_with_its_csv(
 ) -> None:
     import frictionless
 
-    from dgti_data.publish.bundle import sha256_file
+    from dgti_data.publish.bundle import data_file_name, sha256_file
+    from dgti_data.publish.excel import excel_csv
 
     bundle = example_bundle(catalog.get(name), tmp_path, rows=30)
-    descriptor = json.loads(datapackage_bytes(bundle, "dga-x", sha256_file(bundle.data_csv)))
+    published = tmp_path / "download"  # what a reader downloads: the CSV as published (with a BOM)
+    published.mkdir()
+    shutil.copyfile(excel_csv(bundle.data_csv), published / data_file_name(bundle))
+    descriptor = json.loads(datapackage_bytes(bundle, "dga-x", sha256_file(excel_csv(bundle.data_csv))))
     with frictionless.system.use_context(trusted=True):
-        report = frictionless.Package(descriptor, basepath=str(tmp_path)).validate()
+        report = frictionless.Package(descriptor, basepath=str(published)).validate()
     assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])[:5]

@@ -29,7 +29,7 @@ import logging
 import time
 from typing import Any
 
-from ckanext.dgti import swap
+from ckanext.dgti import swap, thaiwords
 from ckanext.dgti.loadsql import (
     Connect,
     Conversions,
@@ -114,6 +114,9 @@ def _load_in_place(conn: Any, table_name: str, path: str, conv: Conversions,
             stage=STAGE, cols=stage_columns(header)))
         rows = copy_file(cur, conn, STAGE, header, path)
         lap("copy")
+        words = sql.Identifier("dgti_words")
+        thaiwords.stage_words(cur, words, path, table.text_columns, temporary=True)
+        lap("thai words")
 
         # From here the table is locked: readers wait for the commit and then see the new rows.
         cur.execute(sql.SQL("LOCK TABLE {} IN ACCESS EXCLUSIVE MODE").format(table.ident))
@@ -131,7 +134,7 @@ def _load_in_place(conn: Any, table_name: str, path: str, conv: Conversions,
         try:
             cur.execute(sql.SQL("INSERT INTO {t} ({cols}) {select}").format(
                 t=table.ident, cols=sql.SQL(", ").join(sql.Identifier(n) for n in table.attributes),
-                select=converting_select(table, conv, STAGE)))
+                select=converting_select(table, conv, STAGE, words=words)))
         except pg_errors.Error as exc:
             cur.execute("ROLLBACK TO SAVEPOINT dgti_insert")
             raise locate(cur, table, conv, STAGE, rows, exc) from None

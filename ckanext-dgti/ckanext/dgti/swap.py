@@ -21,6 +21,7 @@ from collections.abc import Iterator
 from contextlib import closing
 from typing import Any
 
+from ckanext.dgti import thaiwords
 from ckanext.dgti.loadsql import (
     FULL_TEXT,
     ID,
@@ -109,6 +110,7 @@ def load(conn: Any, connect: Connect, name: str, path: str, conv: Conversions, l
     old = read_table(cur, name)
     new = Table(name, dict(old.attributes), SCHEMA)
     stage = sql.Identifier(SCHEMA, f"{name}_stage")
+    words = sql.Identifier(SCHEMA, f"{name}_words")  # each line's Thai words (thaiwords.py)
     header = read_header(path)
     check_header(header, old.columns)
     limits(cur)
@@ -124,14 +126,15 @@ def load(conn: Any, connect: Connect, name: str, path: str, conv: Conversions, l
         cur.execute(sql.SQL("CREATE UNLOGGED TABLE {stage} ({cols})").format(
             stage=stage, cols=stage_columns(header)))
         rows = copy_file(cur, conn, stage, header, path)
+        thaiwords.stage_words(cur, words, path, old.text_columns, temporary=False)
         conn.commit()
-        lap("copy")
+        lap("copy, thai words")
 
         limits(cur)
         try:
             # Committed staged rows can be scanned by parallel workers: to_tsvector on both cores.
             cur.execute(sql.SQL("CREATE TABLE {t} AS {select}").format(
-                t=new.ident, select=converting_select(old, conv, stage)))
+                t=new.ident, select=converting_select(old, conv, stage, words=words)))
         except pg_errors.Error as exc:
             conn.rollback()
             limits(cur)
@@ -184,7 +187,8 @@ def _ensure_schema(conn: Any) -> None:
 
 
 def _drop(cur: Any, new: Table, stage: sql.Identifier) -> None:
-    cur.execute(sql.SQL("DROP TABLE IF EXISTS {}, {}").format(new.ident, stage))
+    words = sql.Identifier(SCHEMA, f"{new.name}_words")
+    cur.execute(sql.SQL("DROP TABLE IF EXISTS {}, {}, {}").format(new.ident, stage, words))
 
 
 def _on(cur: Any, table: Table) -> str:

@@ -71,6 +71,10 @@ class Table:
         return {n: k for n, k in self.attributes.items() if not n.startswith("_")}
 
     @property
+    def text_columns(self) -> set[str]:
+        return {n for n, k in self.columns.items() if k == "text"}
+
+    @property
     def ident(self) -> sql.Identifier:
         return sql.Identifier(self.schema, self.name)
 
@@ -167,14 +171,22 @@ def _as_text(name: str, kind: str) -> sql.Composable:
 
 
 def converting_select(table: Table, conv: Conversions, stage: sql.Composable,
-                      where: sql.Composable | None = None) -> sql.Composed:
-    """Every column of ``table``, in table order, from the staged rows: ``_id`` is the data line."""
+                      where: sql.Composable | None = None,
+                      words: sql.Composable | None = None) -> sql.Composed:
+    """Every column of ``table``, in table order, from the staged rows: ``_id`` is the data line.
+    ``words``: a table of each line's Thai words (``thaiwords.stage_words``), added to
+    ``_full_text``."""
     converted = sql.SQL(", ").join(
         sql.SQL("{v} AS {n}").format(v=_value(n, k, conv), n=sql.Identifier(n))
         for n, k in table.columns.items()
     )
     full_text = sql.SQL("to_tsvector(concat_ws(' ', {cols}))").format(
         cols=sql.SQL(", ").join(_as_text(n, k) for n, k in table.columns.items()))
+    source = stage
+    if words is not None:  # appended as datastore_upsert's rows get them (thaiwords.add_words)
+        full_text = sql.SQL("{ft} || to_tsvector(coalesce(_dgti_words, ''))").format(ft=full_text)
+        source = sql.SQL("{stage} LEFT JOIN {words} ON _dgti_line = _line").format(
+            stage=stage, words=words)
     outputs = []
     for name, kind in table.attributes.items():
         if name == ID:
@@ -186,8 +198,9 @@ def converting_select(table: Table, conv: Conversions, stage: sql.Composable,
                                                                       n=sql.Identifier(name)))
         else:
             outputs.append(sql.Identifier(name))
-    return sql.SQL("SELECT {outs} FROM (SELECT _line, {conv} FROM {stage} {where}) s").format(
-        outs=sql.SQL(", ").join(outputs), conv=converted, stage=stage,
+    extra = sql.SQL(", _dgti_words") if words is not None else sql.SQL("")
+    return sql.SQL("SELECT {outs} FROM (SELECT _line, {conv}{extra} FROM {source} {where}) s").format(
+        outs=sql.SQL(", ").join(outputs), conv=converted, extra=extra, source=source,
         where=where if where is not None else sql.SQL(""))
 
 

@@ -1,4 +1,5 @@
-"""Apache Solr 9 for CKAN's search index, with CKAN's own schema in a core named ``ckan``.
+"""Apache Solr 9 for CKAN's search index: a core named ``ckan`` with the portal's schema (CKAN's
+own, with Thai analysis: ``ckanext-dgti/solr/``).
 
 No Solr package is needed: Maven resolves solr-core and solr-test-framework (a small pom in
 this package) into a Maven repository under ``cache_dir``, ``javac`` compiles the small
@@ -14,7 +15,7 @@ import shutil
 from pathlib import Path
 
 from dgti_data.ckan.client import ping
-from dgti_data.hub.layout import SOLR_FILES, HubPaths
+from dgti_data.hub.layout import SOLR_FILES, HubPaths, portal_solr_schema
 from dgti_data.hub.processes import (
     HubError,
     owned_pid,
@@ -28,7 +29,8 @@ from dgti_data.hub.processes import (
 
 CORE = "ckan"
 MARKER = "SolrLauncher"
-CONF_FILES = ("solrconfig.xml", "synonyms.txt", "protwords.txt", "stopwords.txt")
+CONF_FILES = ("solrconfig.xml", "stopwords.txt")  # the launcher's; the schema's are the portal's
+SCHEMA_FILES = ("schema.xml", "synonyms.txt", "protwords.txt")
 
 
 def url(paths: HubPaths) -> str:
@@ -50,7 +52,9 @@ def classpath(paths: HubPaths) -> str:
     """Solr's jars, resolved by Maven once and then read from the cache."""
     cache = paths.solr_cache
     cp_file = cache / "classpath.txt"
-    if cp_file.exists():
+    pom_digest = hashlib.sha256((SOLR_FILES / "pom.xml").read_bytes()).hexdigest()
+    stamp = cache / "pom.sha256"
+    if cp_file.exists() and stamp.exists() and stamp.read_text(encoding="utf-8") == pom_digest:
         cp = cp_file.read_text(encoding="utf-8").strip()
         if cp and all(Path(j).exists() for j in cp.split(os.pathsep)):
             return cp
@@ -73,6 +77,7 @@ def classpath(paths: HubPaths) -> str:
     cp = cp_file.read_text(encoding="utf-8").strip()
     if not cp:
         raise HubError("Maven resolved an empty classpath for Solr")
+    stamp.write_text(pom_digest, encoding="utf-8")
     return cp
 
 
@@ -89,15 +94,18 @@ def launcher_classes(paths: HubPaths, cp: str) -> Path:
     return classes
 
 
-def prepare_home(paths: HubPaths, ckan_schema: Path) -> None:
-    """Solr home with the ``ckan`` core; config files refreshed on every start."""
+def prepare_home(paths: HubPaths, schema: Path | None = None) -> None:
+    """Solr home with the ``ckan`` core; config files refreshed on every start. ``schema``: the
+    portal's (default) or another CKAN schema.xml beside its companion files."""
+    schema = schema or portal_solr_schema()
     home = paths.solr_home
     conf = home / CORE / "conf"
     conf.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(SOLR_FILES / "solr.xml", home / "solr.xml")
     for name in CONF_FILES:
         shutil.copyfile(SOLR_FILES / name, conf / name)
-    shutil.copyfile(ckan_schema, conf / "schema.xml")
+    for name in SCHEMA_FILES:
+        shutil.copyfile(schema.with_name(name), conf / name)
     props = home / CORE / "core.properties"
     if not props.exists():
         props.write_text(f"name={CORE}\n", encoding="utf-8")
@@ -111,7 +119,7 @@ def is_up(paths: HubPaths) -> bool:
     return running_pid(paths) is not None and ping(ping_url(paths))
 
 
-def start(paths: HubPaths, ckan_schema: Path, *, wait: bool = True) -> str:
+def start(paths: HubPaths, *, wait: bool = True) -> str:
     """Start Solr in the background; with ``wait``, until its ``ckan`` core answers ping."""
     port = paths.settings.hub_solr_port
     pid = running_pid(paths)
@@ -124,7 +132,7 @@ def start(paths: HubPaths, ckan_schema: Path, *, wait: bool = True) -> str:
     java = _require("java", "openjdk-17-jre-headless")
     cp = classpath(paths)
     classes = launcher_classes(paths, cp)
-    prepare_home(paths, ckan_schema)
+    prepare_home(paths)
     log = paths.log("solr")
     log.write_text("", encoding="utf-8")  # a fresh log per start: its tail is this start's
     pid = spawn(
@@ -158,3 +166,18 @@ def wait_ready(paths: HubPaths, deadline_s: float = 120) -> None:
 
 def stop(paths: HubPaths) -> str:
     return stop_service(running_pid(paths), paths.pidfile("solr"), what="solr", grace_s=30)
+
+
+def schema_digest(paths: HubPaths) -> str:
+    return hashlib.sha256((paths.solr_home / CORE / "conf" / "schema.xml").read_bytes()).hexdigest()
+
+
+def index_is_stale(paths: HubPaths) -> bool:
+    """Whether the core's schema changed since CKAN last rebuilt its index (``mark_indexed``)."""
+    stamp = paths.solr_home / CORE / "indexed-schema.sha256"
+    return not stamp.exists() or stamp.read_text(encoding="utf-8") != schema_digest(paths)
+
+
+def mark_indexed(paths: HubPaths) -> None:
+    (paths.solr_home / CORE / "indexed-schema.sha256").write_text(schema_digest(paths),
+                                                                 encoding="utf-8")

@@ -69,7 +69,7 @@ def dgti_datastore_load(context: Any, data_dict: dict[str, Any]) -> dict[str, An
         raise tk.ObjectNotFound(
             f"resource {resource_id!r} has no DataStore table: create it with datastore_create")
     try:
-        result = bulk.load(_connection, resource_id, path, conv)
+        result = bulk.load(connection, resource_id, path, conv)
     except bulk.LoadError as exc:
         raise tk.ValidationError(exc.errors) from None
     log.info("dgti_datastore_load %s: %d rows in %.1f s (%s)", resource_id, result["rows"],
@@ -78,7 +78,7 @@ def dgti_datastore_load(context: Any, data_dict: dict[str, Any]) -> dict[str, An
 
 
 @contextmanager
-def _connection() -> Iterator[Any]:
+def connection() -> Iterator[Any]:
     """A psycopg2 connection of the DataStore's write engine, back to the pool afterwards (rolled
     back there if anything is left open)."""
     pooled = get_write_engine().raw_connection()
@@ -89,7 +89,7 @@ def _connection() -> Iterator[Any]:
 
 
 def _table_exists(resource_id: str) -> bool:
-    with _connection() as conn:
+    with connection() as conn:
         cur = conn.cursor()
         try:
             cur.execute("SELECT 1 FROM pg_class WHERE relname = %s AND relkind = 'r' "
@@ -108,3 +108,13 @@ class BulkLoadPlugin(p.SingletonPlugin):
 
     def get_auth_functions(self) -> dict[str, Any]:
         return {"dgti_datastore_load": dgti_datastore_load_auth}
+
+
+def key_and_text_columns(cur: Any, resource_id: str) -> tuple[list[str], set[str]]:
+    """The columns of the table's unique key (CKAN's DataStore primary key; [] when none) and
+    its text columns."""
+    from ckanext.dgti.loadsql import read_table, unique_columns
+
+    table = read_table(cur, resource_id)
+    keys = unique_columns(cur, table)
+    return (keys[0] if keys else []), table.text_columns

@@ -1,0 +1,106 @@
+"""CKAN plugin ``dgti_thai``: a portal for Thai readers.
+
+- Thai catalog search: the Solr schema (``solr/schema.xml`` beside this package) segments Thai
+  into words; here dataset searches use Solr's ``edismax`` parser instead of CKAN's ``dismax``.
+  dismax splits the query on spaces only and ORs the words Solr segments out of one Thai run
+  (ผู้สูงอายุ -> ผู้ OR สูง OR อายุ: half the catalog matches); edismax analyses the query as a whole,
+  so each segmented word counts in CKAN's minimum-match (``mm``) like a typed word. Measured in
+  docs/thai-search.md. A caller's own ``defType`` is kept.
+- Thai DataStore search: the bulk load and ``datastore_create``/``datastore_upsert`` (chained)
+  add each row's Thai words to its ``_full_text``; ``datastore_search`` segments a Thai ``q`` the
+  same way before it becomes a ``tsquery`` (``thaiwords.py``).
+- Thai keywords: CKAN's tag validators replaced by ones that accept Thai (``tags.py``).
+- Thai interface: the dataset pages' templates and the Thai translations CKAN's ``th`` locale
+  lacks (``templates/``, ``i18n/``).
+
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import ckan.plugins as p
+import ckan.plugins.toolkit as tk
+from ckan.lib.plugins import DefaultTranslation
+from ckanext.datastore.backend.postgres import _fts_lang, _textsearch_query
+from ckanext.datastore.interfaces import IDatastore
+from ckanext.dgti import tags, thaiwords
+from ckanext.dgti.plugin import connection, key_and_text_columns
+
+log = logging.getLogger(__name__)
+
+
+class ThaiPlugin(DefaultTranslation, p.SingletonPlugin):
+    p.implements(p.IValidators)
+    p.implements(p.IConfigurer)
+    p.implements(p.IPackageController, inherit=True)
+    # Thai strings CKAN's own "th" locale lacks (i18n/th/LC_MESSAGES/ckanext-dgti_thai.po; the .mo is
+    # compiled from it with msgfmt and shipped beside it).
+    p.implements(p.ITranslation, inherit=True)
+    p.implements(IDatastore, inherit=True)
+    p.implements(p.IActions)
+
+    def get_validators(self) -> dict[str, Any]:
+        return {
+            "tag_name_validator": tags.tag_name_validator,
+            "tag_string_convert": tags.tag_string_convert,
+        }
+
+    def update_config(self, config: Any) -> None:
+        tk.add_template_directory(config, "templates")
+
+    def before_dataset_search(self, search_params: dict[str, Any]) -> dict[str, Any]:
+        search_params.setdefault("defType", "edismax")
+        return search_params
+
+    # IDatastore: a Thai q is segmented as the rows' words were (CKAN built the tsquery from the
+    # raw q; it is rebuilt from the segmented one, same alias, same language, same plain flag).
+    def datastore_search(self, context: Any, data_dict: dict[str, Any], fields_types: Any,
+                         query_dict: dict[str, Any]) -> dict[str, Any]:
+        q = data_dict.get("q")
+        if isinstance(q, str) and thaiwords.has_thai(q) and not data_dict.get("full_text"):
+            ts_query, _ = _textsearch_query(_fts_lang(data_dict.get("language")),
+                                            thaiwords.segment(q), data_dict.get("plain", True), None)
+            query_dict["ts_query"] = ts_query
+        return query_dict
+
+    def get_actions(self) -> dict[str, Any]:
+        return {"datastore_create": datastore_create, "datastore_upsert": datastore_upsert}
+
+
+def _add_words(records: list[dict[str, Any]], result: dict[str, Any]) -> None:
+    """After CKAN wrote ``records`` (its trigger filled ``_full_text``), add their Thai words."""
+    resource_id = result.get("resource_id")
+    if not records or not resource_id or not any(
+            isinstance(v, str) and thaiwords.has_thai(v) for r in records[:50] for v in r.values()):
+        return
+    with connection() as conn:
+        cur = conn.cursor()
+        try:
+            keys, text_columns = key_and_text_columns(cur, resource_id)
+            if not keys:
+                log.warning("dgti_thai: %s has no unique key: Thai words not added", resource_id)
+                return
+            thaiwords.add_words(cur, resource_id, keys, records, text_columns)
+            conn.commit()
+        finally:
+            cur.close()
+
+
+def _adding_thai_words(name: str) -> Any:
+    """CKAN's ``name`` action (datastore_create or datastore_upsert), then ``_add_words``."""
+
+    @tk.chained_action
+    def action(original: Any, context: Any, data_dict: dict[str, Any]) -> Any:
+        records = list(data_dict.get("records") or [])  # the action consumes data_dict
+        result = original(context, data_dict)
+        _add_words(records, result)
+        return result
+
+    action.__name__ = name
+    return action
+
+
+datastore_create = _adding_thai_words("datastore_create")
+datastore_upsert = _adding_thai_words("datastore_upsert")
