@@ -100,11 +100,13 @@ def _places() -> re.Pattern[str] | None:
     return re.compile(trie_regex(names)) if names else None
 
 
+# The reference tables shipped with the project (place names are not a setting: they are data).
+REFERENCE_DIR = Path(__file__).resolve().parents[2] / "schemas" / "reference"
+
+
 @lru_cache(maxsize=1)
 def place_names() -> frozenset[str]:
-    from dgti_data.settings import PROJECT_ROOT
-
-    ref = PROJECT_ROOT / "schemas" / "reference"
+    ref = REFERENCE_DIR
     names: set[str] = set()
     for file, column in (("lao-registry.csv", "name_th"), ("districts.csv", "name_th"),
                          ("provinces.csv", "name_th")):

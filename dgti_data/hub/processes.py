@@ -7,11 +7,10 @@ import os
 import signal
 import socket
 import subprocess
+import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-
-import click
 
 from dgti_data.errors import TerminalError
 
@@ -22,7 +21,7 @@ class HubError(TerminalError):
 
 def say(message: str) -> None:
     """A progress line for the person running ``hub up``."""
-    click.echo(f"[hub] {message}", err=True)
+    print(f"[hub] {message}", file=sys.stderr, flush=True)
 
 
 @contextlib.contextmanager

@@ -11,14 +11,14 @@ from pathlib import Path
 from dgti_data.hub import accounts, ckan_config, ckan_install, ckan_server, postgres, redis, solr_server
 from dgti_data.hub.layout import HubPaths, load_secrets, write_private
 from dgti_data.hub.processes import HubError, exclusive, phase, pid_alive, port_open, read_pid, say
-from dgti_data.settings import HubConnection, Settings, get_settings
+from dgti_data.settings import HubConnection, Settings
 
 
-def _paths(settings: Settings | None) -> HubPaths:
-    return HubPaths(settings or get_settings())
+def _paths(settings: Settings) -> HubPaths:
+    return HubPaths(settings)
 
 
-def up(settings: Settings | None = None) -> HubConnection:
+def up(settings: Settings) -> HubConnection:
     """Bring every part of the hub up (reusing what runs); write and return ``hub.json``."""
     paths = _paths(settings)
     paths.root.mkdir(parents=True, exist_ok=True)
@@ -126,7 +126,7 @@ def write_hub_file(paths: HubPaths, connection: HubConnection) -> None:
     write_private(paths.settings.hub_file, json.dumps(data, indent=2) + "\n")
 
 
-def is_up(settings: Settings | None = None) -> bool:
+def is_up(settings: Settings) -> bool:
     paths = _paths(settings)
     return all(
         (
@@ -139,9 +139,8 @@ def is_up(settings: Settings | None = None) -> bool:
     )
 
 
-def ensure_hub(settings: Settings | None = None) -> HubConnection:
+def ensure_hub(settings: Settings) -> HubConnection:
     """The running hub's connection, bringing the hub up first if any part is not running."""
-    settings = settings or get_settings()
     if is_up(settings):
         connection = settings.hub_connection()
         if connection is not None:
@@ -149,7 +148,7 @@ def ensure_hub(settings: Settings | None = None) -> HubConnection:
     return up(settings)
 
 
-def down(settings: Settings | None = None, *, purge: bool = False) -> None:
+def down(settings: Settings, *, purge: bool = False) -> None:
     """Stop what ``up`` started (by pid files). With ``purge``, also delete the state folder."""
     paths = _paths(settings)
     with exclusive(_lockfile(paths), "hub down"):
@@ -179,7 +178,7 @@ def _purge(paths: HubPaths) -> None:
     say(f"purge: deleted {root} (caches in {paths.cache} kept)")
 
 
-def status(settings: Settings | None = None) -> dict[str, str]:
+def status(settings: Settings) -> dict[str, str]:
     """One line per component: running / stopped / not answering, with pid and address."""
     paths = _paths(settings)
     s = paths.settings
