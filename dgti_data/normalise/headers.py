@@ -97,6 +97,28 @@ def _keys(dataset: Dataset) -> tuple[dict[str, str], dict[str, str], list[str]]:
     return exact, unique_loose, list(dict.fromkeys(warnings))
 
 
+class FieldMatcher:
+    """A dataset's header keys, for the read stage to find the header row and the sheet an office
+    layout hides them in (``dgti_data.read.layout.HeaderMatcher``): the same matching as
+    ``map_headers``, one dictionary look-up per header."""
+
+    def __init__(self, dataset: Dataset) -> None:
+        self.name = dataset.name
+        self.size = len(dataset.fields)
+        self._exact, self._loose, _ = _keys(dataset)
+
+    def field_of(self, header: str) -> str | None:
+        key = header_key(header)
+        if not key:
+            return None
+        return self._exact.get(key) or self._loose.get(key.translate(_LOOSE))
+
+
+def matchers_for(datasets: list[Dataset]) -> dict[str, FieldMatcher]:
+    """Dataset name → its matcher."""
+    return {d.name: FieldMatcher(d) for d in datasets}
+
+
 def map_headers(headers: list[str], dataset: Dataset, empty: set[int] | None = None) -> HeaderMapping:
     """Decide, column by column, which field it supplies. ``empty``: positions with no data."""
     empty = empty or set()
