@@ -84,9 +84,10 @@ def detect_dataset(path: Path, scores: dict[str, tuple[int, int]], catalog: Cata
     listed = ", ".join(f"{name} {scores[name][0]} of {scores[name][1]} fields" for _, name in shares)
     why = ("its header matches no dataset well enough" if not shares or shares[0][0] < DETECT_MIN_SHARE
            else "its header matches more than one dataset about as well")
+    needs = (f"needs {DETECT_MIN_SHARE:.0%} of one dataset's fields, "
+             f"{DETECT_MARGIN * 100:.0f} points above any other's")
     raise UnusableInputError(path, f"cannot tell which dataset this file is: {why} ({listed or 'no header'}; "
-                   f"needs {DETECT_MIN_SHARE:.0%} of one dataset's fields and {DETECT_MARGIN:.0%} more than "
-                   "any other): name it <dataset>*.csv or pass --dataset")
+                             f"{needs}): name it <dataset>*.csv or pass --dataset")
 
 
 def _scores(headers: list[str], datasets: list[Dataset]) -> dict[str, tuple[int, int]]:
