@@ -137,7 +137,7 @@ def _choose_sheet(
     """The sheet to read, its header (None: the first non-blank row) and why, as report lines."""
     if sheet is not None or not matchers:
         chosen = sheet or names[0]
-        choice = choose_header(_scan(path, workbook[chosen]), matchers)
+        choice = choose_header(_scan(path, workbook[chosen]), matchers) if matchers else None
         why = "the sheet asked for" if sheet is not None else "the first"
         listed = ", ".join(names)
         return chosen, choice, [f"the workbook has {len(names)} sheets ({listed}); read {chosen!r} ({why})"
