@@ -130,3 +130,30 @@ def test_two_row_header_joins_group_titles_with_their_sub_columns(catalog):
     assert choice is not None and (choice.row, choice.rows) == (3, 2)
     assert choice.scores[SUBMISSIONS] == (7, 22)
     assert choose_header([(3, top[:3]), (4, sub[:3])], matchers) is None  # 3 of 22: not a header
+
+
+def test_a_regular_csv_ending_in_signature_lines_loses_them_on_the_fast_path_too(catalog, tmp_path):
+    """Excel pads every line to the table's width, so a form with no blank line before its
+    signature block is still regular: Arrow reads it, and the same lines are held back."""
+    pad = "," * (len(HEADER) - 1)
+    lines = [",".join(HEADER), ",".join(ROW), ",".join(["DGTi-2564-000002", *ROW[1:]]),
+             "ลงชื่อ ............ ผู้รายงาน" + pad, "(............)" + pad, "หมายเหตุ: ข้อมูล ณ วันที่รายงาน" + pad]
+    path = tmp_path / "export.csv"
+    path.write_text("\r\n".join(lines) + "\r\n", encoding="utf-8")
+    matchers = matchers_for([catalog.get(SUBMISSIONS)])
+    table = read_table(path, matchers=matchers)
+    assert table.row_numbers == [2, 3] and table.rows == 2
+    assert any("rows 4-6 below the table" in w for w in table.warnings)
+    assert read_table(path).row_numbers == [2, 3]  # the end of the data needs no schema
+
+
+@pytest.mark.parametrize("batch_rows", [1, 7, 50_000])
+def test_batches_of_an_office_workbook_join_to_the_same_table(make_sample, catalog, batch_rows):
+    from dgti_data.read import iter_batches
+    from dgti_data.read.table import concat_batches
+
+    raw = make_sample(SUBMISSIONS, "xlsx", rows=200, seed=7, office=True)
+    matchers = matchers_for([catalog.get(SUBMISSIONS)])
+    whole = concat_batches(list(iter_batches(raw, batch_rows=batch_rows, matchers=matchers)))
+    assert whole.row_numbers == list(range(FIRST_DATA_ROW, FIRST_DATA_ROW + 200))
+    assert whole.layout == read_table(raw, matchers=matchers).layout
