@@ -37,13 +37,14 @@ def make_sample(catalog: Catalog, tmp_path_factory: pytest.TempPathFactory) -> S
     root = tmp_path_factory.mktemp("samples")
 
     def make(dataset: str, fmt: str = "csv-utf8-bom", rows: int = 1000, seed: int = 42,
-             error_rate: float = 0.02, messy: bool = True) -> Path:
-        key = (dataset, fmt, rows, seed, error_rate, messy)
+             error_rate: float = 0.02, messy: bool = True, office: bool = False) -> Path:
+        key = (dataset, fmt, rows, seed, error_rate, messy, office)
         if key not in made:
             ext = "xlsx" if fmt == "xlsx" else "csv"
-            path = root / f"{dataset}-{fmt}-{rows}-{seed}-{error_rate}-{int(messy)}.{ext}"
+            layout = "-office" if office else ""
+            path = root / f"{dataset}-{fmt}-{rows}-{seed}-{error_rate}-{int(messy)}{layout}.{ext}"
             generate(catalog.get(dataset), path, rows, seed, fmt, SCHEMAS / "reference",
-                     error_rate=error_rate, messy=messy)
+                     error_rate=error_rate, messy=messy, office=office)
             made[key] = path
         return made[key]
 

@@ -24,9 +24,10 @@ from dgti_data.anonymise.leakgate import gate_document
 from dgti_data.datasets import Catalog, Dataset
 from dgti_data.errors import UnusableInputError
 from dgti_data.normalise import normalise
-from dgti_data.normalise.headers import header_key
+from dgti_data.normalise.headers import matchers_for
 from dgti_data.publish.bundle import PublicationBundle
 from dgti_data.read import read_table
+from dgti_data.read.layout import matched_fields
 from dgti_data.report import Summary, build_summary, write_html, write_json
 from dgti_data.validate import CellError, ValidationResult, validate, validate_published
 
@@ -56,24 +57,42 @@ class ProcessedFile:
         return 0 if self.result.valid and self.publishable else 1
 
 
-def detect_dataset(path: Path, headers: list[str], catalog: Catalog) -> Dataset:
-    """By file name first (``<dataset>*.csv``), else by the most headers recognised."""
+# A file's header decides its dataset when its name does not: the best schema must be named by at
+# least DETECT_MIN_SHARE of its fields' headers, and by DETECT_MARGIN more than the runner-up (the
+# two datasets share their office and contact columns, so a header of those alone is ambiguous).
+DETECT_MIN_SHARE = 0.5
+DETECT_MARGIN = 0.2
+
+
+def dataset_by_name(path: Path, catalog: Catalog) -> Dataset | None:
+    """The dataset whose name the file name starts with (``<dataset>*.csv``), the longest first."""
     for name in sorted(catalog.names(), key=len, reverse=True):
         if path.name.startswith(name):
             return catalog.get(name)
-    cleaned = {header_key(h) for h in headers}
-    best, score = None, 0
-    for name in catalog.names():
-        ds = catalog.get(name)
-        known = {header_key(h) for f in ds.fields for h in (*f.source_headers, f.name)}
-        hits = len(cleaned & known)
-        if hits > score:
-            best, score = ds, hits
-    if best is None or score < max(3, len(headers) // 2):
-        raise UnusableInputError(
-            path, "cannot tell which dataset this file is: name it <dataset>*.csv or pass --dataset"
-        )
-    return best
+    return None
+
+
+def detect_dataset(path: Path, scores: dict[str, tuple[int, int]], catalog: Catalog) -> Dataset:
+    """The dataset the header names best, from the read stage's ``header_scores`` (dataset → fields
+    named, fields); an unmatched or ambiguous header raises with every score, never a guess."""
+    shares = sorted(((m / n if n else 0.0, name) for name, (m, n) in scores.items()), reverse=True)
+    if shares:
+        best, name = shares[0]
+        runner_up = shares[1][0] if len(shares) > 1 else 0.0
+        if best >= DETECT_MIN_SHARE and best - runner_up >= DETECT_MARGIN:
+            return catalog.get(name)
+    listed = ", ".join(f"{name} {scores[name][0]} of {scores[name][1]} fields" for _, name in shares)
+    why = ("its header matches no dataset well enough" if not shares or shares[0][0] < DETECT_MIN_SHARE
+           else "its header matches more than one dataset about as well")
+    needs = (f"needs {DETECT_MIN_SHARE:.0%} of one dataset's fields, "
+             f"{DETECT_MARGIN * 100:.0f} points above any other's")
+    raise UnusableInputError(path, f"cannot tell which dataset this file is: {why} ({listed or 'no header'}; "
+                             f"{needs}): name it <dataset>*.csv or pass --dataset")
+
+
+def _scores(headers: list[str], datasets: list[Dataset]) -> dict[str, tuple[int, int]]:
+    """Fields each dataset's schema finds in ``headers`` (a header no row of which matched well)."""
+    return {name: (matched_fields(headers, m), m.size) for name, m in matchers_for(datasets).items()}
 
 
 OUTPUT_NAME_BYTES = 120  # well under file systems' 255-byte names; Thai takes 3 bytes a letter
@@ -120,8 +139,10 @@ def process_file(
 ) -> ProcessedFile:
     """Raises ``UnusableInputError`` for files that cannot be read and ``ConfigurationError`` for a
     schema without treatments or a missing key; data problems go in the report."""
-    raw = read_table(source, encoding=encoding)
-    dataset = catalog.get(dataset_name) if dataset_name else detect_dataset(source, raw.headers, catalog)
+    named = catalog.get(dataset_name) if dataset_name else dataset_by_name(source, catalog)
+    candidates = [named] if named else [catalog.get(n) for n in catalog.names()]
+    raw = read_table(source, encoding=encoding, matchers=matchers_for(candidates))
+    dataset = named or detect_dataset(source, raw.header_scores or _scores(raw.headers, candidates), catalog)
     table = normalise(raw, dataset)
     out_dir = output_dir_for(source, out_root)
     result = validate(table, dataset, catalog, out_dir)

@@ -32,10 +32,13 @@ PROGRESS_FROM_ROWS = 50_000  # smaller samples finish before a bar is worth draw
               help="Share of rows that carry exactly one planted error.")
 @click.option("--clean", is_flag=True,
               help="Write ISO dates and plain digits (no messy forms), still with Thai headers.")
+@click.option("--office-layout", is_flag=True,
+              help="Lay the table out as an office's form: instructions sheet (xlsx), merged title lines, "
+                   "a two-row header, signature lines below; manifest rows are the file's own.")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Directory to write into.  [default: <output dir>/samples, i.e. out/samples]")
 def sample(datasets: tuple[str, ...], rows: int, seed: int, formats: tuple[str, ...],
-                   error_rate: float, clean: bool, out_dir: Path | None) -> None:
+                   error_rate: float, clean: bool, office_layout: bool, out_dir: Path | None) -> None:
     """Write deterministic sample raw exports, each with a manifest of what was planted in it."""
     settings = get_settings()
     out_dir = out_dir or settings.output_dir / "samples"
@@ -63,7 +66,7 @@ def sample(datasets: tuple[str, ...], rows: int, seed: int, formats: tuple[str, 
     reference_dir = settings.schemas_dir / "reference"
     for dataset in chosen:
         for fmt in fmts:
-            path = out_dir / f"{dataset.name}.{EXTENSIONS[fmt]}"
+            path = out_dir / f"{dataset.name}{'-office' if office_layout else ''}.{EXTENSIONS[fmt]}"
             with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                           TimeRemainingColumn(), console=console, transient=True,
                           disable=rows < PROGRESS_FROM_ROWS) as bar:
@@ -72,6 +75,7 @@ def sample(datasets: tuple[str, ...], rows: int, seed: int, formats: tuple[str, 
                     dataset, path, rows=rows, seed=seed, fmt=fmt,  # type: ignore[arg-type]
                     reference_dir=reference_dir, error_rate=error_rate, messy=not clean,
                     progress=lambda n, task=task, bar=bar: bar.update(task, completed=n),
+                    office=office_layout,
                 )
             click.echo(f"{path}  rows={rows:,}  planted errors={len(manifest.planted_errors):,}  "
                        f"personal values={manifest.personal_value_count:,}")

@@ -51,5 +51,12 @@ def command(file: Path, dataset_name: str | None, report_dir: Path | None, encod
         f"{s.quarantined_rows} quarantined, {s.error_count} errors, {s.rows_published} publishable"
         + (f", {neutralised} formula cells neutralised" if neutralised else "")
     )
+    src = s.source
+    unusual = [line for line in src.get("layout", []) if line in s.warnings]  # the reader flagged them
+    if unusual:  # an office layout: say where the table was found, and why
+        rows, first = src.get("header_rows", 1), src["header_row"]
+        where = (f"sheet {one_line(str(src['sheet']))!r}, " if src.get("sheet") else "") + (
+            f"header rows {first}-{first + rows - 1}" if rows > 1 else f"header row {first}")
+        click.echo(f"read {where}: " + one_line("; ".join(unusual)))
     click.echo(f"report: {report.html_report}")
     sys.exit(EXIT_VALID if report.status == "valid" else EXIT_INVALID)

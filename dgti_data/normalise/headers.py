@@ -10,6 +10,7 @@ all listed for the report.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Literal
 
 from dgti_data.datasets import Dataset
@@ -95,6 +96,35 @@ def _keys(dataset: Dataset) -> tuple[dict[str, str], dict[str, str], list[str]]:
             loose.setdefault(loose_key(text), set()).add(spec.name)
     unique_loose = {k: next(iter(v)) for k, v in loose.items() if len(v) == 1}
     return exact, unique_loose, list(dict.fromkeys(warnings))
+
+
+@lru_cache(maxsize=1 << 16)
+def _scan_key(text: str) -> str:
+    """``header_key``, remembered: the header search looks each cell up once per dataset and per
+    header candidate (one row, two rows), so the same texts come back several times."""
+    return header_key(text)
+
+
+class FieldMatcher:
+    """A dataset's header keys, for the read stage to find the header row and the sheet an office
+    layout hides them in (``dgti_data.read.layout.HeaderMatcher``): the same matching as
+    ``map_headers``, one dictionary look-up per header."""
+
+    def __init__(self, dataset: Dataset) -> None:
+        self.name = dataset.name
+        self.size = len(dataset.fields)
+        self._exact, self._loose, _ = _keys(dataset)
+
+    def field_of(self, header: str) -> str | None:
+        key = _scan_key(header)
+        if not key:
+            return None
+        return self._exact.get(key) or self._loose.get(key.translate(_LOOSE))
+
+
+def matchers_for(datasets: list[Dataset]) -> dict[str, FieldMatcher]:
+    """Dataset name → its matcher."""
+    return {d.name: FieldMatcher(d) for d in datasets}
 
 
 def map_headers(headers: list[str], dataset: Dataset, empty: set[int] | None = None) -> HeaderMapping:

@@ -28,6 +28,8 @@ class SourceInfo:
     delimiter: str | None = None
     header_row: int = 1
     blank_rows: int = 0
+    header_rows: int = 1
+    layout: tuple[str, ...] = ()  # which sheet and header row were read, and why
 
 
 @dataclass
@@ -133,6 +135,8 @@ def normalise(raw: RawTable, dataset: Dataset) -> NormalisedTable:
             delimiter=raw.delimiter,
             header_row=raw.header_row,
             blank_rows=raw.blank_rows,
+            header_rows=raw.header_rows,
+            layout=tuple(raw.layout),
         ),
         header_map=mapping.header_map,
         unmapped_headers=unmapped[:MAX_LISTED_HEADERS],

@@ -11,7 +11,8 @@ import csv
 import dataclasses
 import io
 import itertools
-from collections.abc import Iterator
+from collections import Counter
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 import pandas as pd
@@ -19,6 +20,15 @@ import pyarrow as pa
 
 from dgti_data.errors import UnusableInputError
 from dgti_data.read.fastcsv import read_regular
+from dgti_data.read.layout import (
+    MAX_FOOTER_ROWS,
+    SCAN_ROWS,
+    FooterWatch,
+    HeaderMatcher,
+    choose_header,
+    header_note,
+    sparse,
+)
 from dgti_data.read.table import MAX_COLUMNS, EncodingInfo, RawTable, too_wide
 
 # A longer cell is almost always an unclosed quote swallowing the rest of the file. The csv module's
@@ -32,7 +42,8 @@ MAX_LISTED_ROWS = 5
 
 
 def sniff_delimiter(sample: str) -> str:
-    """The candidate giving a wide header that most sampled rows agree with (``,`` if none)."""
+    """The candidate giving a width of more than one cell that most sampled rows agree with
+    (``,`` if none)."""
     if len(sample) >= SNIFF_CHARS and "\n" in sample:
         sample = sample[: sample.rfind("\n")]  # drop the record cut by the sample's end
     best, best_score = ",", (False, 0.0, 0)
@@ -45,7 +56,10 @@ def sniff_delimiter(sample: str) -> str:
         records = [r for r in records if any(c.strip() for c in r)]
         if not records:
             continue
-        width = len(records[0])
+        # The width most multi-cell records share: title lines above an office's table are one
+        # cell wide whatever the delimiter, so the first record alone would not tell.
+        widths = Counter(len(r) for r in records if len(r) > 1)
+        width = max(widths, key=lambda w: (widths[w], w)) if widths else 1
         agree = sum(len(r) == width for r in records) / len(records)
         score = (width > 1, agree, width)
         if score > best_score:
@@ -120,15 +134,72 @@ def _check_first_line_width(path: Path, encoding: str, delimiter: str) -> None:
                 count, pos = 0, end + 1  # a blank line: the header is further down
 
 
-def iter_csv(path: Path, info: EncodingInfo, batch_rows: int) -> Iterator[RawTable]:
-    """Yield the file as RawTables of at most ``batch_rows`` data rows (at least one, maybe empty)."""
+def _scan(path: Path, info: EncodingInfo, delimiter: str) -> list[tuple[int, list[str]]]:
+    """The first ``SCAN_ROWS`` non-blank records (and one more) with their record numbers; a file
+    that does not parse that far gives what it did (the full read then reports where it broke)."""
+    found: list[tuple[int, list[str]]] = []
+    try:
+        with path.open("r", encoding=info.encoding, errors="strict", newline="") as fh:
+            for record, cells in enumerate(csv.reader(fh, delimiter=delimiter), start=1):
+                if any(c.strip() for c in cells):
+                    found.append((record, cells))
+                    if len(found) > SCAN_ROWS:
+                        break
+    except (csv.Error, UnicodeDecodeError):
+        pass
+    return found
+
+
+def _trim_footer(table: RawTable) -> RawTable:
+    """The fast path's table without the note and signature lines it ends with (as ``FooterWatch``
+    would have held them back)."""
+    frame, width = table.frame, len(table.headers)
+    start = end = len(frame)
+    while start > 0 and end - start < MAX_FOOTER_ROWS:
+        cells = [frame.iat[start - 1, c] for c in range(frame.shape[1])]
+        if not sparse(cells, width):
+            break
+        start -= 1
+    watch = FooterWatch(width)
+    for i in range(start, end):
+        if watch.take(table.row_numbers[i], [frame.iat[i, c] for c in range(frame.shape[1])]):
+            watch = FooterWatch(width)  # released: rows up to here are data
+            start = i + 1
+    note = watch.note()
+    if note is None:
+        return table
+    cut = end - len(watch.held)
+    return dataclasses.replace(
+        table, frame=frame.iloc[:cut].reset_index(drop=True), row_numbers=table.row_numbers[:cut],
+        warnings=[*table.warnings, note], layout=[*table.layout, note],
+    )
+
+
+def iter_csv(
+    path: Path, info: EncodingInfo, batch_rows: int, matchers: Mapping[str, HeaderMatcher] | None = None
+) -> Iterator[RawTable]:
+    """Yield the file as RawTables of at most ``batch_rows`` data rows (at least one, maybe empty).
+
+    With ``matchers``, the header is the record among the first ones that best names a schema's
+    fields (``layout``): title lines above it are skipped, a two-row header joined."""
     csv.field_size_limit(MAX_CELL_CHARS)
     delimiter = sniff_delimiter(_read_sample(path, info.encoding))
     _check_first_line_width(path, info.encoding, delimiter)
-    fast = read_regular(path, info, delimiter, MAX_CELL_CHARS)
-    if fast is not None:
-        yield from _slices(fast, batch_rows)
-        return
+    scanned = _scan(path, info, delimiter) if matchers else []
+    choice = choose_header(scanned, matchers or {})
+    layout: list[str] = []
+    layout_warnings: list[str] = []
+    if choice is not None:
+        note, unusual = header_note(choice, scanned[0][0])
+        layout.append(note)
+        layout_warnings += [note] if unusual else []
+    if choice is None or (choice.row == scanned[0][0] and choice.rows == 1):
+        fast = read_regular(path, info, delimiter, MAX_CELL_CHARS)
+        if fast is not None:
+            fast.layout = list(layout)
+            fast.header_scores = dict(choice.scores) if choice else {}
+            yield from _slices(_trim_footer(fast), batch_rows)
+            return
     record = 0
     headers: list[str] | None = None
     header_row = 0
@@ -140,9 +211,9 @@ def iter_csv(path: Path, info: EncodingInfo, batch_rows: int) -> Iterator[RawTab
     long: list[int] = []
     yielded = False
 
-    def batch() -> RawTable:
+    def batch(extra: list[str]) -> RawTable:
         assert headers is not None
-        warnings = []
+        warnings = list(layout_warnings) if not yielded else []
         if long:
             warnings.append(
                 f"{len(long)} row(s) have more cells than the header ({_rows_text(long)}): "
@@ -164,9 +235,28 @@ def iter_csv(path: Path, info: EncodingInfo, batch_rows: int) -> Iterator[RawTab
             delimiter=delimiter,
             header_row=header_row,
             blank_rows=blank,
+            header_rows=choice.rows if choice else 1,
+            layout=[*(layout if not yielded else []), *extra],
+            header_scores=dict(choice.scores) if choice else {},
         )
+        table.warnings += extra
         return table
 
+    def keep(number: int, cells: list[str]) -> None:
+        nonlocal width
+        if len(cells) > len(headers or ()):
+            while len(cells) > len(headers or ()) and not cells[-1].strip():
+                cells.pop()  # a trailing delimiter is not an extra cell
+            if len(cells) > len(headers or ()):
+                long.append(number)
+                width = max(width, len(cells))
+        elif len(cells) < named:
+            short.append(number)
+        rows.append(cells)
+        numbers.append(number)
+
+    footer = FooterWatch(0)
+    last = 0
     try:
         with path.open("r", encoding=info.encoding, errors="strict", newline="") as fh:
             for cells in csv.reader(fh, delimiter=delimiter):
@@ -178,21 +268,20 @@ def iter_csv(path: Path, info: EncodingInfo, batch_rows: int) -> Iterator[RawTab
                 if len(cells) > MAX_COLUMNS:
                     raise UnusableInputError(path, too_wide(len(cells), f"row {record}"))
                 if headers is None:
-                    headers, header_row, width = cells, record, len(cells)
-                    named = max((i + 1 for i, h in enumerate(cells) if h.strip()), default=0)
+                    if choice is not None and record < choice.row:
+                        continue  # title lines above the header
+                    headers, header_row = (choice.headers, record) if choice else (cells, record)
+                    width = len(headers)
+                    named = max((i + 1 for i, h in enumerate(headers) if h.strip()), default=0)
+                    footer = FooterWatch(named)
+                    last = record + (choice.rows - 1 if choice else 0)
                     continue
-                if len(cells) > len(headers):
-                    while len(cells) > len(headers) and not cells[-1].strip():
-                        cells.pop()  # a trailing delimiter is not an extra cell
-                    if len(cells) > len(headers):
-                        long.append(record)
-                        width = max(width, len(cells))
-                elif len(cells) < named:
-                    short.append(record)
-                rows.append(cells)
-                numbers.append(record)
+                if record <= last:
+                    continue  # the second row of a two-row header
+                for number, row in footer.take(record, cells):
+                    keep(number, row)
                 if len(rows) >= batch_rows:
-                    yield batch()
+                    yield batch([])
                     yielded = True
                     rows, numbers, short, long, blank = [], [], [], [], 0
     except csv.Error as exc:
@@ -203,8 +292,9 @@ def iter_csv(path: Path, info: EncodingInfo, batch_rows: int) -> Iterator[RawTab
         ) from None
     if headers is None:
         raise UnusableInputError(path, "no header row: the file has no non-blank line")
-    if rows or not yielded or blank:
-        yield batch()
+    note = footer.note()
+    if rows or not yielded or blank or note:
+        yield batch([note] if note else [])
 
 
 def _csv_error(exc: csv.Error, record: int) -> str:

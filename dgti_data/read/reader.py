@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import stat
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 from dgti_data.errors import UnusableInputError
 from dgti_data.read.delimited import iter_csv
 from dgti_data.read.encoding import detect_encoding
+from dgti_data.read.layout import HeaderMatcher
 from dgti_data.read.table import RawTable, TableFormat, concat_batches
 from dgti_data.read.xlsx import iter_xlsx
 
@@ -109,21 +110,25 @@ def iter_batches(
     encoding: str | None = None,
     sheet: str | None = None,
     batch_rows: int = DEFAULT_BATCH_ROWS,
+    matchers: Mapping[str, HeaderMatcher] | None = None,
 ) -> Iterator[RawTable]:
-    """The table in batches of at most ``batch_rows`` rows, same headers in each: for big files."""
+    """The table in batches of at most ``batch_rows`` rows, same headers in each: for big files.
+
+    ``matchers`` (dataset name → its header matcher) let the reader find the header row and the
+    sheet an office layout hides them in (``layout``)."""
     path = Path(path)
     refuse_unless_regular(path)
     fmt = sniff_format(path)
     if fmt == "xlsx":
         if encoding:
             raise UnusableInputError(path, "an encoding was given, but this is an .xlsx workbook")
-        yield from iter_xlsx(path, sheet, batch_rows)
+        yield from iter_xlsx(path, sheet, batch_rows, matchers)
         return
     if sheet:
         raise UnusableInputError(path, f"a sheet ({sheet!r}) was asked for, but this is a text file")
     info = detect_encoding(path, encoding)
     first = True
-    for batch in iter_csv(path, info, batch_rows):
+    for batch in iter_csv(path, info, batch_rows, matchers):
         if first:
             if info.method == "detector":
                 batch.warnings.insert(
@@ -138,9 +143,13 @@ def iter_batches(
         yield batch
 
 
-def read_table(path: Path, encoding: str | None = None, sheet: str | None = None) -> RawTable:
-    """Read a CSV or XLSX export whole. ``encoding`` overrides detection; ``sheet`` picks a sheet."""
-    batches = list(iter_batches(path, encoding=encoding, sheet=sheet))
+def read_table(
+    path: Path, encoding: str | None = None, sheet: str | None = None,
+    matchers: Mapping[str, HeaderMatcher] | None = None,
+) -> RawTable:
+    """Read a CSV or XLSX export whole. ``encoding`` overrides detection; ``sheet`` picks a sheet;
+    ``matchers`` find the header row and sheet of an office layout."""
+    batches = list(iter_batches(path, encoding=encoding, sheet=sheet, matchers=matchers))
     table = concat_batches(batches)
     if table.rows == 0:
         table.warnings.append("no data rows below the header")

@@ -56,6 +56,9 @@ class RawTable:
     delimiter: str | None = None
     header_row: int = 1
     blank_rows: int = 0
+    header_rows: int = 1  # 2 for a group-title row over a sub-column row
+    layout: list[str] = field(default_factory=list)  # which sheet and header row, and why
+    header_scores: dict[str, tuple[int, int]] = field(default_factory=dict)  # dataset → (named, fields)
 
     @property
     def rows(self) -> int:
@@ -87,4 +90,7 @@ def concat_batches(batches: list[RawTable]) -> RawTable:
         delimiter=first.delimiter,
         header_row=first.header_row,
         blank_rows=sum(b.blank_rows for b in batches),
+        header_rows=first.header_rows,
+        layout=list(dict.fromkeys(line for b in batches for line in b.layout)),
+        header_scores=first.header_scores,
     )

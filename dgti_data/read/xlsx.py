@@ -11,7 +11,8 @@ followed (``keep_links=False``); the report says the workbook had them.
 from __future__ import annotations
 
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,17 @@ import openpyxl
 import pandas as pd
 
 from dgti_data.errors import UnusableInputError
+from dgti_data.read.layout import (
+    MIN_SHARE,
+    SCAN_ROWS,
+    FooterWatch,
+    HeaderChoice,
+    HeaderMatcher,
+    blank,
+    cell_text,
+    choose_header,
+    header_note,
+)
 from dgti_data.read.table import MAX_COLUMNS, RawTable, too_wide
 
 MAX_LISTED_ROWS = 5
@@ -63,18 +75,6 @@ def check_archive(path: Path) -> list[str]:
     return []
 
 
-def _blank(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
-
-
-def _header_text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
-
 def _frame(rows: list[list[Any]], width: int) -> pd.DataFrame:
     for row in rows:
         if len(row) < width:
@@ -83,8 +83,13 @@ def _frame(rows: list[list[Any]], width: int) -> pd.DataFrame:
     return pd.DataFrame({i: pd.Series(list(col), dtype=object) for i, col in enumerate(columns)})
 
 
-def iter_xlsx(path: Path, sheet: str | None, batch_rows: int) -> Iterator[RawTable]:
-    """Yield the sheet as RawTables of at most ``batch_rows`` data rows (at least one, maybe empty)."""
+def iter_xlsx(
+    path: Path, sheet: str | None, batch_rows: int, matchers: Mapping[str, HeaderMatcher] | None = None
+) -> Iterator[RawTable]:
+    """Yield the sheet as RawTables of at most ``batch_rows`` data rows (at least one, maybe empty).
+
+    With ``matchers``, the sheet (unless named) and its header row are the ones that best match
+    a schema (``layout``); without, the first sheet and its first non-blank row."""
     notes = check_archive(path)
     try:
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True, keep_links=False)
@@ -92,13 +97,14 @@ def iter_xlsx(path: Path, sheet: str | None, batch_rows: int) -> Iterator[RawTab
         reason = f"not a readable .xlsx workbook: {type(exc).__name__}: {exc}"
         raise UnusableInputError(path, reason) from None
     try:
-        yield from _iter_sheet(path, workbook, sheet, batch_rows, notes)
+        yield from _iter_sheet(path, workbook, sheet, batch_rows, notes, matchers or {})
     finally:
         workbook.close()
 
 
-def _sheet_rows(path: Path, ws: Any) -> Iterator[tuple[int, tuple[Any, ...]]]:
-    """Rows with their sheet row number; a damaged sheet part becomes UnusableInputError."""
+def _sheet_rows(path: Path, ws: Any) -> Iterator[tuple[int, list[Any]]]:
+    """Non-blank rows (trailing blank cells cut) with their sheet row number; a damaged sheet part
+    becomes UnusableInputError, a row past ``MAX_COLUMNS`` too."""
     rows = ws.iter_rows(values_only=True)
     number = 0
     while True:
@@ -111,37 +117,79 @@ def _sheet_rows(path: Path, ws: Any) -> Iterator[tuple[int, tuple[Any, ...]]]:
                 path, f"sheet {ws.title!r}, row {number + 1}: unreadable: {type(exc).__name__}: {exc}"
             ) from None
         number += 1
-        yield number, values
+        cells = list(values)
+        while cells and blank(cells[-1]):
+            cells.pop()
+        if len(cells) > MAX_COLUMNS:
+            raise UnusableInputError(path, too_wide(len(cells), f"sheet {ws.title!r}, row {number}"))
+        yield number, cells
+
+
+def _scan(path: Path, ws: Any) -> list[tuple[int, list[Any]]]:
+    """The sheet's first ``SCAN_ROWS`` non-blank rows (and the one after, for a two-row header)."""
+    ws.reset_dimensions()  # a wrong stored dimension would otherwise cut rows or columns off
+    return [r for r in islice((r for r in _sheet_rows(path, ws) if r[1]), SCAN_ROWS + 1)]
+
+
+def _choose_sheet(
+    path: Path, workbook: Any, names: list[str], sheet: str | None, matchers: Mapping[str, HeaderMatcher]
+) -> tuple[str, HeaderChoice | None, list[str]]:
+    """The sheet to read, its header (None: the first non-blank row) and why, as report lines."""
+    if sheet is not None or not matchers:
+        chosen = sheet or names[0]
+        choice = choose_header(_scan(path, workbook[chosen]), matchers) if matchers else None
+        why = "the sheet asked for" if sheet is not None else "the first"
+        listed = ", ".join(names)
+        return chosen, choice, [f"the workbook has {len(names)} sheets ({listed}); read {chosen!r} ({why})"
+                                ] if len(names) > 1 else []
+    tried = [(name, choose_header(_scan(path, workbook[name]), matchers)) for name in names]
+    found = [(name, c) for name, c in tried if c is not None]
+    if not found:
+        if len(names) == 1:
+            return names[0], None, []
+        wanted = " or ".join(matchers)
+        raise UnusableInputError(
+            path, f"no sheet has a header row naming enough fields of {wanted} "
+            f"(at least {MIN_SHARE:.0%} of them in its first {SCAN_ROWS} rows); sheets tried: "
+            + ", ".join(repr(n) for n in names)
+        )
+    chosen, choice = max(found, key=lambda nc: nc[1].share)  # max keeps the first of equals
+    if len(names) == 1:
+        return chosen, choice, []
+    others = "; ".join(f"{n!r}: " + (f"{c.share:.0%} at row {c.row}" if c else "no header row")
+                       for n, c in tried if n != chosen)
+    return chosen, choice, [
+        f"the workbook has {len(names)} sheets; read {chosen!r}: its header names {choice.share:.0%} "
+        f"of a schema's fields, more than any other sheet's ({others})"
+    ]
 
 
 def _iter_sheet(
-    path: Path, workbook: Any, sheet: str | None, batch_rows: int, notes: list[str]
+    path: Path, workbook: Any, sheet: str | None, batch_rows: int, notes: list[str],
+    matchers: Mapping[str, HeaderMatcher],
 ) -> Iterator[RawTable]:
     names = [ws.title for ws in workbook.worksheets]
     if not names:
         raise UnusableInputError(path, "the workbook has no worksheet")
-    if sheet is None:
-        sheet = names[0]
-    elif sheet not in names:
+    if sheet is not None and sheet not in names:
         raise UnusableInputError(path, f"no sheet named {sheet!r}; sheets: {', '.join(names)}")
-    first_warnings = list(notes)
-    if len(names) > 1:
-        first_warnings.append(f"the workbook has {len(names)} sheets ({', '.join(names)}); read {sheet!r}")
+    sheet, choice, layout = _choose_sheet(path, workbook, names, sheet, matchers)
     ws = workbook[sheet]
-    ws.reset_dimensions()  # a wrong stored dimension would otherwise cut rows or columns off
+    ws.reset_dimensions()
 
     headers: list[str] | None = None
-    header_row = 0
+    header_row = header_rows = 0
     width = 0
     rows: list[list[Any]] = []
     numbers: list[int] = []
-    blank = 0
+    blank_count = 0
     long: list[int] = []
     yielded = False
+    footer = FooterWatch(0)
 
-    def batch() -> RawTable:
+    def batch(extra: list[str]) -> RawTable:
         assert headers is not None
-        warnings = first_warnings if not yielded else []
+        warnings = [*notes, *layout_warnings] if not yielded else []
         if long:
             listed = ", ".join(str(r) for r in long[:MAX_LISTED_ROWS])
             listed += ", ..." if len(long) > MAX_LISTED_ROWS else ""
@@ -156,35 +204,52 @@ def _iter_sheet(
             headers=headers + [""] * (width - len(headers)),
             frame=_frame(rows, width),
             row_numbers=list(numbers),
-            warnings=list(warnings),
+            warnings=[*warnings, *extra],
             sheet=sheet,
             header_row=header_row,
-            blank_rows=blank,
+            header_rows=header_rows,
+            blank_rows=blank_count,
+            layout=[*(layout if not yielded else []), *extra],
+            header_scores=dict(choice.scores) if choice else {},
         )
 
-    for number, values in _sheet_rows(path, ws):
-        cells = list(values)
-        while cells and _blank(cells[-1]):
-            cells.pop()
+    first = last = 0
+    layout_warnings = list(layout)
+    for number, cells in _sheet_rows(path, ws):
         if not cells:
             if headers is not None:
-                blank += 1
+                blank_count += 1
             continue
-        if len(cells) > MAX_COLUMNS:
-            raise UnusableInputError(path, too_wide(len(cells), f"sheet {sheet!r}, row {number}"))
+        first = first or number
         if headers is None:
-            headers, header_row, width = [_header_text(v) for v in cells], number, len(cells)
+            if choice is not None and number < choice.row:
+                continue  # title lines above the header
+            if choice is not None:
+                headers, header_row, header_rows = choice.headers, choice.row, choice.rows
+                note, unusual = header_note(choice, first)
+                layout.append(note)
+                if unusual:
+                    layout_warnings.append(note)
+            else:
+                headers, header_row, header_rows = [cell_text(v) for v in cells], number, 1
+            width = len(headers)
+            footer = FooterWatch(width)
+            last = header_row + header_rows - 1
             continue
-        if len(cells) > len(headers):
-            long.append(number)
-            width = max(width, len(cells))
-        rows.append(cells)
-        numbers.append(number)
+        if number <= last:
+            continue  # the second row of a two-row header
+        for n, row in footer.take(number, cells):
+            if len(row) > len(headers):
+                long.append(n)
+                width = max(width, len(row))
+            rows.append(row)
+            numbers.append(n)
         if len(rows) >= batch_rows:
-            yield batch()
+            yield batch([])
             yielded = True
-            rows, numbers, long, blank = [], [], [], 0
+            rows, numbers, long, blank_count = [], [], [], 0
     if headers is None:
         raise UnusableInputError(path, f"sheet {sheet!r} is empty: no header row")
-    if rows or not yielded or blank:
-        yield batch()
+    note = footer.note()
+    if rows or not yielded or blank_count or note:
+        yield batch([note] if note else [])

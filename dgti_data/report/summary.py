@@ -53,7 +53,7 @@ class Summary:
     generated_at: str
     pipeline_version: str
     dataset: dict[str, Any]  # name, title, title_th, policy
-    source: dict[str, Any]  # file, format, encoding
+    source: dict[str, Any]  # file, format, encoding, sheet, header_row, header_rows, layout
     engine: dict[str, Any]
     rows_read: int
     valid_rows: int
@@ -119,7 +119,11 @@ def build_summary(
         generated_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         pipeline_version=__version__,
         dataset={"name": ds.name, "title": ds.title, "title_th": ds.title_th, "policy": ds.on_invalid},
-        source={"file": result.source.name, "format": getattr(source, "format", None), "encoding": encoding},
+        source={"file": result.source.name, "format": getattr(source, "format", None), "encoding": encoding,
+                # Where in the file the table was found (office layouts), and why: see ``read.layout``.
+                "sheet": getattr(source, "sheet", None), "header_row": getattr(source, "header_row", 1),
+                "header_rows": getattr(source, "header_rows", 1),
+                "layout": list(getattr(source, "layout", ()))},
         engine=result.engine,
         rows_read=result.rows_read,
         valid_rows=result.valid_rows,

@@ -17,6 +17,7 @@ from dgti_data.sample.assembly import Layout, PooledText
 from dgti_data.sample.forms import Cell, Format, Forms
 from dgti_data.sample.makers import Part, Personal, Row, RowMaker
 from dgti_data.sample.manifest import ROW_MARK, ManifestWriter, SampleManifest
+from dgti_data.sample.office import FIRST_DATA_ROW, OfficeCsvSink, OfficeXlsxSink, open_office_sink
 from dgti_data.sample.planting import DUPLICATE_KEY, UNKNOWN_LAO, ErrorPlan, PlannedError
 from dgti_data.sample.registry import Registry
 from dgti_data.sample.submissions import SubmissionMaker
@@ -57,12 +58,15 @@ def generate(
     error_rate: float = 0.02,
     messy: bool = True,
     progress: Callable[[int], None] | None = None,
+    office: bool = False,
 ) -> SampleManifest:
     """Write ``rows`` data rows of ``dataset`` to ``out_path`` and ``<name>.manifest.json`` beside it.
 
     ``messy=False`` writes ISO dates, ASCII digits and no stray characters (still Thai headers and
     personal data), so frictionless can validate the file without a normaliser. ``progress``
-    receives the number of rows written so far.
+    receives the number of rows written so far. ``office=True`` lays the table out as an office's
+    form (``sample.office``: instructions sheet, merged titles, two-row header, signature lines);
+    the manifest's row numbers are then that file's rows.
     """
     if dataset.name not in MAKERS:
         raise ValueError(f"no sample maker for dataset {dataset.name!r}; known: {', '.join(MAKERS)}")
@@ -84,11 +88,14 @@ def generate(
     out_path.parent.mkdir(parents=True, exist_ok=True)
     partial = out_path.with_name(out_path.name + ".partial")
     manifest = ManifestWriter(out_path)
-    sink = open_sink(partial, fmt)
+    sink = open_office_sink(partial, fmt, dataset) if office else open_sink(partial, fmt)
     try:
-        sink.header(headers)
+        if isinstance(sink, OfficeCsvSink | OfficeXlsxSink):
+            sink.form_header(headers)
+        else:
+            sink.header(headers)
         _write_rows(maker, plan, streams["errors"], rows, dataset.field_names, forms, sink, manifest,
-                    progress)
+                    progress, FIRST_DATA_ROW if office else 2)
         sink.close()
     except BaseException:
         sink.close()
@@ -97,7 +104,7 @@ def generate(
         raise
     os.replace(partial, out_path)
     meta = {"dataset": dataset.name, "path": out_path.name, "format": fmt, "rows": rows, "seed": seed,
-            "error_rate": error_rate, "messy": messy, "headers": headers}
+            "error_rate": error_rate, "messy": messy, "headers": headers, "office_layout": office}
     manifest.finish(meta)
     if progress:
         progress(rows)
@@ -118,9 +125,11 @@ def _write_rows(
     sink: Sink,
     manifest: ManifestWriter,
     progress: Callable[[int], None] | None,
+    first_row: int,
 ) -> None:
-    """The row loop. Rows with a planted error (and duplicate sources) get parts of their own
-    with every cell at hand; all other rows are filled from the pools."""
+    """The row loop (data row ``i`` is row ``i + first_row`` of the file). Rows with a planted error
+    (and duplicate sources) get parts of their own with every cell at hand; all other rows are
+    filled from the pools."""
     layout = Layout(names, maker.row_fields, maker.person_fields, forms.empty)
     csv_out = not forms.typed
     rnd = maker.rng.random
@@ -151,12 +160,12 @@ def _write_rows(
             else:
                 row, personal = _plant(pending, row, personal, stash, maker, entry, errors_rng,
                                        forms.empty)
-                manifest.error(i + 2, pending.field, pending.type, pending.constraint)
+                manifest.error(i + first_row, pending.field, pending.type, pending.constraint)
                 pending = next(plans, None)
                 stash = None
             cells = layout.cells(row)
             batch.append(layout.csv_line(cells) if csv_out else cells)
-            manifest.personal(i + 2, personal)
+            manifest.personal(i + first_row, personal)
         else:
             e = int(rnd() * n_entries) if i >= n_entries else i
             p = int(rnd() * n_persons)
@@ -164,12 +173,12 @@ def _write_rows(
                 et, pt = entry_texts[e], person_texts[p]
                 batch.append(layout.line(maker.row_cells(i, et.offset), et, pt))  # type: ignore[arg-type]
                 if et.count or pt.count:
-                    found.append((et.manifest + pt.manifest).replace(ROW_MARK, str(i + 2)))
+                    found.append((et.manifest + pt.manifest).replace(ROW_MARK, str(i + first_row)))
                     found_count += et.count + pt.count
             else:
                 ep, pp = entries[e], persons[p]
                 batch.append(layout.cells(layout.merge(maker.row_cells(i, ep.offset), ep, pp)))
-                manifest.personal(i + 2, ep.personal + pp.personal)
+                manifest.personal(i + first_row, ep.personal + pp.personal)
         if len(batch) == BATCH:
             sink.rows(batch)
             batch = []
