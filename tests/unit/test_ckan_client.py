@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import socket
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -94,10 +95,21 @@ class FakeCkan(BaseHTTPRequestHandler):
     do_POST = _answer
 
 
+class QuietServer(ThreadingHTTPServer):
+    """Handler threads are joined on close, and a client that gave up (the timeout tests) is no
+    traceback: otherwise a late one lands on whatever a later test captures as stderr."""
+
+    daemon_threads = False
+    block_on_close = True
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
+
 @pytest.fixture(scope="module")
 def server_url() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), FakeCkan)
-    server.daemon_threads = True
+    server = QuietServer(("127.0.0.1", 0), FakeCkan)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_address[1]}"
