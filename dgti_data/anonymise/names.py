@@ -8,7 +8,14 @@ from functools import lru_cache
 from pathlib import Path
 
 from dgti_data.anonymise.spans import Span, trie_regex
-from dgti_data.anonymise.titles import TH_CHAR, TH_START, TH_WORD, iter_titles, title_chain
+from dgti_data.anonymise.titles import (
+    MONK_TITLES,
+    TH_CHAR,
+    TH_START,
+    TH_WORD,
+    iter_titles,
+    title_chain,
+)
 
 # (นายก, นายอำเภอ, นางพยาบาล, คุณภาพ, …) and words that start the rest of a sentence.
 _NOT_NAME_AFTER = {
@@ -173,6 +180,8 @@ def names(text: str) -> list[Span]:
                 spos = end + sgap.end()
                 if not _stops(text[spos:spos + 20]) and title_chain(text, spos, guarded=False) is None:
                     surname = _name_word(text, spos)
+                if surname is not None and last in _CHAYA_TITLES and not _is_chaya(text, *surname):
+                    surname = None  # พระอธิการเสถียร แจ้งขอรับ…: a monk's second word is a chaya or the sentence
         if surname is None and _PLACE_BEFORE.search(text[max(0, t_start - 12):t_start]):
             continue  # บ้านนางเหลือง: a village, not Mrs Lueang
         spans.append(Span(t_start, surname[1] if surname else end, "name"))
@@ -203,6 +212,17 @@ _PALI_END = re.compile("\u0e3a|โ[\u0e01-\u0e2e]\u0e4c?$")
 # Nouns that "พระ" starts (พระพุทธรูป, พระราชบัญญัติ, พระธาตุ, พระสงฆ์, …): never a monk's name.
 _NOT_MONK = ("พุทธ", "ราช", "บรม", "บาท", "ธาตุ", "สงฆ์", "ภิกษุ", "อุโบสถ", "เจ้า", "นคร", "ธรรมนูญ",
              "ประธาน", "ปรมา", "ไตร", "เครื่อง", "วิหาร", "เจดีย์", "ตำหนัก", "คุณ", "ครู", "มหา")
+
+
+# Monks' titles: the word after the name is a Pali chaya, never a surname (novices and nuns keep
+# their surnames: สามเณร and แม่ชี are not here).
+_CHAYA_TITLES = frozenset(t for t in MONK_TITLES if t not in ("สามเณร", "แม่ชี"))
+
+
+def _is_chaya(text: str, start: int, end: int) -> bool:
+    """A Pali chaya by its spelling: a phinthu or a nikhahit, or the ending โ + consonant."""
+    word = text[start:end]
+    return "\u0e4d" in word or _PALI_END.search(word) is not None
 
 
 def _bare_monks(text: str) -> list[Span]:
