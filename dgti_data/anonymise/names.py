@@ -9,6 +9,7 @@ from pathlib import Path
 
 from dgti_data.anonymise.spans import Span, trie_regex
 from dgti_data.anonymise.titles import (
+    GLUED_ONLY,
     MONK_TITLES,
     TH_CHAR,
     TH_START,
@@ -166,6 +167,8 @@ def names(text: str) -> list[Span]:
         while pos < len(text) and pos - t_end < 2 and text[pos] in " \u00a0":
             pos += 1
         rest = text[pos:pos + 20]
+        if last in GLUED_ONLY and pos != t_end:
+            continue
         if rest.startswith(_NOT_NAME_AFTER.get(last, ())) or _stops(rest):
             continue
         given = _name_word(text, pos)

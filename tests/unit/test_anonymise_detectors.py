@@ -339,3 +339,10 @@ def test_a_document_or_list_number_after_ti_stays(text: str) -> None:
 ])
 def test_a_monks_second_word_is_a_chaya_or_the_sentence(text: str, name: str) -> None:
     assert found(text) == [(name, "name")]
+
+
+def test_volunteer_and_assistant_headman_titles_only_glued_to_a_name() -> None:
+    assert found("อสม.มณีรัตน์ คำมูล ลงพื้นที่") == [("อสม.มณีรัตน์ คำมูล", "name")]
+    assert found("ผช.ผญบ.ธวัชชัย ปิ่นทอง ช่วยประสาน") == [("ผช.ผญบ.ธวัชชัย ปิ่นทอง", "name")]
+    assert found("อสม. ลงเยี่ยมผู้ป่วยติดเตียงทุกเดือน") == []   # the volunteers as a group
+    assert found("อสม.ทุกหมู่บ้านร่วมรณรงค์") == []
