@@ -160,8 +160,9 @@ def names(text: str) -> list[Span]:
     places = _places() if titles else None
     hits = places.finditer(text) if places else ()
     place_spans = [(m.start(), m.end()) for m in hits if _is_place(text, m)]
+    taken = 0  # a title inside the name just found is part of it (พระครูสิริปริยัติคุณ: not คุณ …)
     for t_start, t_end, last in titles:
-        if any(a <= t_start < b for a, b in place_spans):
+        if t_start < taken or any(a <= t_start < b for a, b in place_spans):
             continue
         pos = t_end
         while pos < len(text) and pos - t_end < 2 and text[pos] in " \u00a0":
@@ -188,6 +189,7 @@ def names(text: str) -> list[Span]:
         if surname is None and _PLACE_BEFORE.search(text[max(0, t_start - 12):t_start]):
             continue  # บ้านนางเหลือง: a village, not Mrs Lueang
         spans.append(Span(t_start, surname[1] if surname else end, "name"))
+        taken = spans[-1].end
     for m in _EN_TITLE.finditer(text) if HINT_EN_TITLE.search(text) else ():
         first = m.group("name").split()[0]
         if first in _EN_NOT_NAME or (first.isupper() and len(first) <= 3):

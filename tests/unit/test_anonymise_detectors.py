@@ -346,3 +346,9 @@ def test_volunteer_and_assistant_headman_titles_only_glued_to_a_name() -> None:
     assert found("ผช.ผญบ.ธวัชชัย ปิ่นทอง ช่วยประสาน") == [("ผช.ผญบ.ธวัชชัย ปิ่นทอง", "name")]
     assert found("อสม. ลงเยี่ยมผู้ป่วยติดเตียงทุกเดือน") == []   # the volunteers as a group
     assert found("อสม.ทุกหมู่บ้านร่วมรณรงค์") == []
+
+
+def test_a_title_inside_a_name_does_not_start_another_name() -> None:
+    # a พระครู title name ending in คุณ: not the title คุณ with the next words as a name
+    assert found("นิมนต์พระครูวิจิตรธรรมคุณ วัดโนนสูง มาเป็นประธาน") == [("พระครูวิจิตรธรรมคุณ", "name")]
+    assert found("นายคุณากร ใจดี") == [("นายคุณากร ใจดี", "name")]
