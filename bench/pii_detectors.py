@@ -3,9 +3,14 @@
     .venv/bin/python bench/pii_detectors.py                 # quality only, rewrites the docs table
     .venv/bin/python bench/pii_detectors.py --rows 100000   # also anonymise generated samples
     .venv/bin/python bench/pii_detectors.py --holdout before  # the holdout set only, once per tag
+    .venv/bin/python bench/pii_detectors.py --holdout after --set v2  # the second holdout set
 
-``--holdout TAG`` scores tests/data/pii_holdout.jsonl (never tuned on: see its README) and writes
-bench/results/pii_holdout_TAG.json; it does not touch the doc.
+``--holdout TAG`` scores one set only and writes a stamped results file; it does not touch the
+doc. ``--set`` picks the set: ``v1`` tests/data/pii_holdout.jsonl (-> pii_holdout_TAG.json), ``v2``
+tests/data/pii_holdout_v2.jsonl (-> pii_holdout_v2_TAG.json), ``labelled`` the tuning set
+(-> pii_labelled_TAG.json). Holdout sets are never tuned on (see their READMEs): measure each once.
+
+With ``--rows``, the anonymise() timings are also written to bench/results/anonymise_speed.json.
 
 Quality is span-level exact match on tests/data/pii_labelled.jsonl. With ``--rows``, samples from
 the sample generator are anonymised too: time, and the personal values it planted in free text
@@ -33,6 +38,12 @@ from dgti_data.anonymise.evaluate import Evaluation, evaluate, load_labelled  # 
 
 LABELLED = ROOT / "tests" / "data" / "pii_labelled.jsonl"
 HOLDOUT = ROOT / "tests" / "data" / "pii_holdout.jsonl"
+# --set NAME: the file scored and the prefix of its results file
+SETS = {
+    "v1": (HOLDOUT, "pii_holdout"),
+    "v2": (ROOT / "tests" / "data" / "pii_holdout_v2.jsonl", "pii_holdout_v2"),
+    "labelled": (LABELLED, "pii_labelled"),
+}
 RESULTS = ROOT / "bench" / "results"
 DOC = ROOT / "docs" / "anonymisation.md"
 START, END = "<!-- bench:start -->", "<!-- bench:end -->"
@@ -52,20 +63,21 @@ def quality_table(ev: Evaluation) -> str:
     return "\n".join(lines)
 
 
-def score_holdout(tag: str) -> None:
-    """Score the holdout set and record it in bench/results/pii_holdout_<tag>.json."""
+def score_holdout(tag: str, which: str = "v1") -> None:
+    """Score one set and record it in bench/results/<prefix>_<tag>.json (prefix from ``SETS``)."""
+    path, prefix = SETS[which]
     result: dict = {}
     with stamped(result):
-        ev = evaluate(load_labelled(HOLDOUT))
+        ev = evaluate(load_labelled(path))
     print(quality_table(ev))
     result.update({
-        "set": str(HOLDOUT.relative_to(ROOT)), "tag": tag, "sentences": ev.sentences,
+        "set": str(path.relative_to(ROOT)), "tag": tag, "sentences": ev.sentences,
         "clean_sentences": ev.clean, "clean_changed": ev.clean_changed,
         "kinds": {k: {"spans": s.tp + s.fn, "found": s.tp + s.fp, "precision": round(s.precision, 4),
                       "recall": round(s.recall, 4)} for k, s in ev.scores.items()},
         "misses": ev.misses, "false_alarms": ev.false_alarms,
     })
-    out = write(RESULTS / f"pii_holdout_{tag}.json", result)
+    out = write(RESULTS / f"{prefix}_{tag}.json", result)
     print(f"-> {out.relative_to(ROOT)}")
 
 
@@ -80,6 +92,17 @@ def detector_speed(texts: list[str], repeat: int = 20) -> tuple[float, float]:
 
 
 def anonymise_speed(rows: int) -> list[str]:
+    """Time anonymise() on ``rows`` generated rows of each dataset; the table's lines, also written
+    with the machine and commit to bench/results/anonymise_speed.json."""
+    result: dict = {"rows": rows, "datasets": {}}
+    with stamped(result):
+        lines = _anonymise_speed(rows, result["datasets"])
+    out = write(RESULTS / "anonymise_speed.json", result)
+    print(f"-> {out.relative_to(ROOT)}")
+    return lines
+
+
+def _anonymise_speed(rows: int, record: dict) -> list[str]:
     from pydantic import SecretStr
 
     from dgti_data.anonymise import anonymise
@@ -107,6 +130,8 @@ def anonymise_speed(rows: int) -> list[str]:
             redacted = r.redactions_by_kind
             diff = ", ".join(f"{k} {redacted.get(k, 0) - n:+d}" for k, n in sorted(planted.items())
                              if redacted.get(k, 0) != n) or "none"
+            record[name] = {"seconds": round(elapsed, 3), "rows_per_s": round(rows / elapsed),
+                            "planted": dict(planted), "redacted": dict(redacted), "leaks": len(result.leaks)}
             out.append(
                 f"| {name} | {rows:,} | {elapsed:.1f} s | {rows / elapsed:,.0f} | "
                 f"{sum(planted.values()):,} | {sum(redacted.values()):,} | {diff} | {len(result.leaks)} |"
@@ -119,10 +144,12 @@ def main() -> None:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rows", type=int, default=0, help="also time anonymise() on generated samples")
     parser.add_argument("--no-doc", action="store_true", help="print only, do not rewrite the doc")
-    parser.add_argument("--holdout", metavar="TAG", help="score the holdout set only, record it as TAG")
+    parser.add_argument("--holdout", metavar="TAG", help="score one set only, record it as TAG")
+    parser.add_argument("--set", choices=sorted(SETS), default="v1",
+                        help="with --holdout: the set to score (default v1, the first holdout)")
     args = parser.parse_args()
     if args.holdout:
-        score_holdout(args.holdout)
+        score_holdout(args.holdout, args.set)
         return
 
     records = load_labelled(LABELLED)

@@ -50,8 +50,18 @@ _ORGANISATION = re.compile(
     r"(?<![A-Za-z])(?:[Oo]ffice|[Mm]unicipality|SAO|[Ss]chool|[Hh]ospital|[Cc]ompany|[Tt]emple)"
 )
 _ORG_WINDOW = 60
-# "ที่ 123/2564": a document's number, unless a street follows it (ส่งที่ 99/4 ถ.มิตรภาพ).
+# "สมาชิกสภา อบต.", "สมาชิกสภาเทศบาล": a member's office, as the title ส.อบต. is
+_MEMBER_BEFORE = re.compile(r"สมาชิก(?:สภา)?\s?$")
+# "ที่ 123/2564": a document's number, unless a street follows it (ส่งที่ 99/4 ถ.มิตรภาพ) or it is a
+# house number before a village number (ขอรับถังขยะที่237/11 ม. 17: ที่ meaning "at"). A number
+# whose second part is a Buddhist-Era year (123/2564), or one after an ordinal (ลำดับที่ 5 หมู่ 3),
+# stays a document's or a list's number.
 _DOCUMENT_BEFORE = re.compile(r"(?<!อยู่)ที่\s?$")
+_ORDINAL_BEFORE = re.compile(
+    r"(?:ลำดับ|อันดับ|ข้อ|ครั้ง|คน|ราย|จุด|แปลง|ชั้น|งวด|รุ่น|ฉบับ|เล่ม|ห้อง|โซน|ภาค|ระยะ|รอบ|สัญญา|"
+    r"คำสั่ง|หนังสือ|ประกาศ|เลข)ที่\s?$"
+)
+_YEAR_PART = re.compile("/[12๑๒][0-9๐-๙]{3}$")
 _STREET_WORD = re.compile(r"ซอย|ซ\.|ถนน|ถ\.")
 
 # A cheap test that lets ``addresses`` skip text it cannot match (mirrored in the RE2 screen).
@@ -64,9 +74,7 @@ def addresses(text: str) -> list[Span]:
     for m in _THAI.finditer(text):
         if m.group("house") is None and _not_a_house(text, m.start(), m.group("kw") is None):
             continue
-        before = text[max(0, m.start() - 6):m.start()]
-        if m.group("kw") is None and m.group("house") is None and _DOCUMENT_BEFORE.search(before) \
-                and not _STREET_WORD.search(m.group()):
+        if m.group("kw") is None and m.group("house") is None and _a_document(text, m):
             continue
         spans.append(Span(m.start(), m.end(), "address"))
     for m in _ENGLISH.finditer(text) if ("Moo" in text or "Soi" in text) else ():
@@ -76,12 +84,26 @@ def addresses(text: str) -> list[Span]:
     return spans
 
 
+def _a_document(text: str, m: re.Match[str]) -> bool:
+    """A bare number after ที่ that is a document's or a list's number, not a house."""
+    if not _DOCUMENT_BEFORE.search(text[max(0, m.start() - 6):m.start()]):
+        return False
+    if _STREET_WORD.search(m.group()):
+        return False
+    return bool(_YEAR_PART.search(m.group())
+                or _ORDINAL_BEFORE.search(text[max(0, m.start() - 14):m.start()]))
+
+
 def _not_a_house(text: str, start: int, bare: bool) -> bool:
     """A count or a document number (bare numbers only), or an organisation's own address."""
     if bare and _NOT_HOUSE_BEFORE.search(text[max(0, start - 12):start]):
         return True
     window = text[max(0, start - _ORG_WINDOW):start]
-    ends = [m.end() for m in _ORGANISATION.finditer(window)]
+    # an organisation word inside a person's title (ส.อบต.กัญญา …) names the person's office
+    titles = [(a, b) for a, b, _ in iter_titles(window)]
+    ends = [m.end() for m in _ORGANISATION.finditer(window)
+            if not any(a <= m.start() < b for a, b in titles)
+            and not _MEMBER_BEFORE.search(window, 0, m.start())]
     if not ends:
         return False
     between = window[ends[-1]:]

@@ -39,8 +39,11 @@ _DOTTED_TITLES = [
     "ด.ต.", "ส.ต.ต.", "ส.ต.ท.", "ส.ต.อ.", "จ.ส.ต.", "จ.ส.ท.", "จ.ส.อ.", "ส.ต.", "ส.ท.", "ส.อ.",
     "น.ต.", "น.ท.", "น.อ.", "พล.ร.ต.", "พล.ร.ท.", "พล.ร.อ.", "พล.อ.ต.", "พล.อ.ท.", "พล.อ.อ.",
     "จ.ต.", "จ.ท.", "จ.อ.", "พ.จ.ต.", "พ.จ.ท.", "พ.จ.อ.", "พลฯ", "ส.ส.", "ส.ว.", "ส.อบต.", "ส.อบจ.",
-    "ผญบ.", "ผู้ใหญ่ฯ", "ว่าที่ ร.ต.", "ว่าที่ร.ต.", "อ.ดร.",
+    "ผญบ.", "ผู้ใหญ่ฯ", "ว่าที่ ร.ต.", "ว่าที่ร.ต.", "อ.ดร.", "อสม.", "ผช.ผญบ.",
 ]
+# Titles that are also the name of a group ("อสม. ลงเยี่ยมบ้าน": the village health volunteers):
+# a title only when the name follows without a space.
+GLUED_ONLY = frozenset({"อสม.", "ผช.ผญบ."})
 # "ศ." also ends other abbreviations (พ.ศ.): after a letter only as "ศ.ดร.". Other dotted titles may
 # follow a Thai word directly (โดยดร.…, จากผศ.…) but never another abbreviation's dot.
 _SINGLE_LETTER = {"ศ."}

@@ -290,3 +290,65 @@ def test_a_personal_at_handle_is_still_a_line_id() -> None:
 def test_a_line_link_leaves_the_full_stop() -> None:
     text = "ส่งมาที่ https://line.me/ti/p/~kanokwan.s."
     assert redact_text(text)[0] == f"ส่งมาที่ {PLACEHOLDERS['line_id']}."
+
+
+# --- issue 14, second round: the first holdout's miss classes -----------------------------------
+
+
+@pytest.mark.parametrize(("text", "name", "address"), [
+    ("ส.อบต.กัญญา คำแก้ว อยู่๒๕๐/๙๕ ซ.3", "ส.อบต.กัญญา คำแก้ว", "๒๕๐/๙๕ ซ.3"),
+    ("ส.อบต.ทองสุข มาลัย 88 หมู่ 3 แจ้งเรื่อง", "ส.อบต.ทองสุข มาลัย", "88"),
+    ("สมาชิกสภาเทศบาลนางจำปี ดวงดี บ้านอยู่เลขที่ 40/1 หมู่ 9", "นางจำปี ดวงดี", "เลขที่ 40/1"),
+])
+def test_a_house_after_a_member_title_is_the_members_not_the_offices(
+        text: str, name: str, address: str) -> None:
+    # the อบต./เทศบาล in the member's title does not make the address an office's own
+    assert found(text) == [(name, "name"), (address, "address")]
+
+
+def test_an_office_address_stays_after_the_member_fix() -> None:
+    assert found("สมาชิกสภา อบต.บ้านโคก ประชุม ณ ที่ทำการ อบต. เลขที่ 1 หมู่ 2") == []
+
+
+@pytest.mark.parametrize(("text", "address"), [
+    ("ขอรับถังขยะเพิ่มที่237/11 ม. 17", "237/11"),      # ที่ meaning "at", glued
+    ("น้ำท่วมขังที่ 14/2 หมู่ที่ 3", "14/2"),
+    ("ขยะตกค้างที่๑๒๓ ม.๖", "๑๒๓"),
+])
+def test_a_house_number_after_ti_meaning_at(text: str, address: str) -> None:
+    assert found(text) == [(address, "address")]
+
+
+@pytest.mark.parametrize("text", [
+    "อ้างถึงคำสั่งที่ 112/2566 หมู่ 3 ได้รับงบ",     # a document: its second part is a BE year
+    "ที่ 123/2564 ม.4",
+    "ลำดับที่ 12 หมู่ 4 บ้านหนองแซง",                 # an ordinal
+    "แปลงที่ 3 หมู่ 7 เป็นที่สาธารณะ",
+])
+def test_a_document_or_list_number_after_ti_stays(text: str) -> None:
+    assert found(text) == []
+
+
+@pytest.mark.parametrize(("text", "name"), [
+    ("พระอธิการเสถียร แจ้งขอรับงบประมาณ", "พระอธิการเสถียร"),
+    ("พระมหาบุญชู ประสงค์ขอใช้ศาลา", "พระมหาบุญชู"),
+    ("พระครูสมุห์อนันต์ แจ้งซ่อมไฟฟ้า", "พระครูสมุห์อนันต์"),
+    ("พระสมุห์ไพรัช ปิยธมฺโม ขอรับ", "พระสมุห์ไพรัช ปิยธมฺโม"),   # a chaya still follows the name
+    ("พระปลัดวีระ สํวโร รับนิมนต์", "พระปลัดวีระ สํวโร"),         # nikhahit
+    ("สามเณรภานุวัฒน์ คำแสน ได้รางวัล", "สามเณรภานุวัฒน์ คำแสน"),  # a novice keeps his surname
+])
+def test_a_monks_second_word_is_a_chaya_or_the_sentence(text: str, name: str) -> None:
+    assert found(text) == [(name, "name")]
+
+
+def test_volunteer_and_assistant_headman_titles_only_glued_to_a_name() -> None:
+    assert found("อสม.มณีรัตน์ คำมูล ลงพื้นที่") == [("อสม.มณีรัตน์ คำมูล", "name")]
+    assert found("ผช.ผญบ.ธวัชชัย ปิ่นทอง ช่วยประสาน") == [("ผช.ผญบ.ธวัชชัย ปิ่นทอง", "name")]
+    assert found("อสม. ลงเยี่ยมผู้ป่วยติดเตียงทุกเดือน") == []   # the volunteers as a group
+    assert found("อสม.ทุกหมู่บ้านร่วมรณรงค์") == []
+
+
+def test_a_title_inside_a_name_does_not_start_another_name() -> None:
+    # a พระครู title name ending in คุณ: not the title คุณ with the next words as a name
+    assert found("นิมนต์พระครูวิจิตรธรรมคุณ วัดโนนสูง มาเป็นประธาน") == [("พระครูวิจิตรธรรมคุณ", "name")]
+    assert found("นายคุณากร ใจดี") == [("นายคุณากร ใจดี", "name")]
