@@ -119,7 +119,9 @@ def publish_datasets(
         ),
     )
     rows = [o.to_dict() for o in outcomes]
-    create_table_artifact(key="publish-result", table=rows, description="Published datasets")
+    create_table_artifact(key="publish-result", table=render.run_rows(rows),
+                          description="ผลการเผยแพร่ / what the run wrote, per dataset")
+    log.info("what this run wrote / ผลการเผยแพร่:\n%s", render.run_table(rows))
     for r in rows:
         if r["status"] == "failed":
             log.error("%s: not published: %s", r["dataset"], r["error"])

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import unicodedata
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -81,3 +82,42 @@ def dataset_plan(plan: DatasetPlan) -> str:
         lines.append(f"  nothing to do ({len(plan.resources)} resources, DataStore in sync)")
     lines += [f"  warning: {w}" for w in plan.warnings]
     return "\n".join(lines)
+
+
+RUN_COLUMNS = (  # key, Thai, English
+    ("dataset", "ชุดข้อมูล", "dataset"),
+    ("status", "สถานะ", "status"),
+    ("rows", "แถวที่เผยแพร่", "rows published"),
+    ("writes", "คำสั่งเขียน", "write calls"),
+    ("seconds", "เวลา (วินาที)", "time (s)"),
+)
+
+
+def run_rows(outcomes: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One row per dataset (``Outcome.to_dict``): what the run did to it, for a table artifact."""
+    return [{f"{th} / {en}": o[key] for key, th, en in RUN_COLUMNS} for o in outcomes]
+
+
+def run_table(outcomes: list[dict[str, Any]]) -> str:
+    """The run's last word in a terminal: per dataset its status, rows, write calls and time, and
+    the totals, so "the second run wrote nothing" reads off the screen."""
+    cells = [[th for _, th, _ in RUN_COLUMNS], [en for _, _, en in RUN_COLUMNS]]
+    for o in outcomes:
+        cells.append([o["dataset"], o["status"], f"{o['rows']:,}", f"{o['writes']:,}", f"{o['seconds']:.1f}"])
+    cells.append(["รวม / total", "", f"{sum(o['rows'] for o in outcomes):,}",
+                  f"{sum(o['writes'] for o in outcomes):,}", f"{sum(o['seconds'] for o in outcomes):.1f}"])
+    widths = [max(_width(row[i]) for row in cells) for i in range(len(RUN_COLUMNS))]
+
+    def line(row: list[str]) -> str:
+        out = [cell + " " * (w - _width(cell)) if i < 2 else " " * (w - _width(cell)) + cell
+               for i, (cell, w) in enumerate(zip(row, widths, strict=True))]
+        return "  ".join(out).rstrip()
+
+    rule = "  ".join("-" * w for w in widths)
+    return "\n".join([line(cells[0]), line(cells[1]), rule, *(line(r) for r in cells[2:-1]), rule,
+                      line(cells[-1])])
+
+
+def _width(text: str) -> int:
+    """Columns a terminal gives ``text``: Thai vowel and tone marks above or below take none."""
+    return sum(0 if unicodedata.combining(c) or unicodedata.category(c) == "Mn" else 1 for c in text)
