@@ -17,6 +17,7 @@ import click
 from prefect import flow
 
 from dgti_data.cli.base import run_command
+from dgti_data.publish import render
 from flows.publish import publish_datasets
 from flows.validate_drop_folder import validate_drop_folder
 
@@ -55,6 +56,7 @@ def command(drop_dir: str, results_dir: str, no_publish: bool, auto_approve: boo
         click.echo("\nชุดข้อมูลบน CKAN / datasets on CKAN:")
         for p in outcome["published"]:
             click.echo(f"  {p['dataset']}: {p['status']}  {p['url'] or p['error']}")
+        click.echo("\n" + render.run_table(outcome["published"]))
     blocked = [p for p in outcome["published"] if p["status"] not in ("published", "unchanged")]
     for f in failed_files(outcome):
         click.echo(f"error: {f['file']}: {f['reason']}", err=True)

@@ -15,12 +15,14 @@ Prefect blocks: ``portal_block`` names a ``CkanPortal`` block (URL, organisation
 from __future__ import annotations
 
 import sys
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
 import click
 from prefect import flow, get_run_logger
 from prefect.input import RunInput
+from pydantic import ConfigDict, Field, model_validator
 
 from dgti_data import app
 from dgti_data.app import ApprovalPolicy, Outcome
@@ -35,11 +37,50 @@ NIGHTLY = "0 2 * * *"  # 02:00 in Bangkok, after the evening's exports have arri
 TIMEZONE = "Asia/Bangkok"
 
 
-class StewardApproval(RunInput):
-    """What a data steward answers in the Prefect UI to resume a paused publication."""
+class Decision(StrEnum):
+    # The steward's answer; the values are what the form's list shows (a docstring would show too).
 
-    approve: bool = False
-    note: str = ""
+    approve = "อนุมัติ เผยแพร่ / approve: publish"
+    reject = "ไม่อนุมัติ / reject: publish nothing flagged"
+
+
+def form_schema(schema: dict[str, Any]) -> None:
+    """The resume form's JSON Schema: a reason required on reject, no docstrings shown as help."""
+    schema.pop("description", None)
+    schema["if"] = {"properties": {"decision": {"const": Decision.reject.value}}, "required": ["decision"]}
+    schema["then"] = {"required": ["reason"], "properties": {"reason": {"minLength": 1, "pattern": "\\S"}}}
+
+
+class StewardApproval(RunInput):
+    """What a data steward answers in the Prefect UI to resume a paused publication: a decision
+    that must be made (no default), and a reason that must be given to reject.
+
+    Prefect's server checks the answer against this model's JSON Schema before it resumes the run,
+    so the rule "a reason on reject" is in the schema (``if``/``then``) as well as in the model."""
+
+    model_config = ConfigDict(title="การอนุมัติของผู้ดูแลข้อมูล / Steward's decision",
+                              json_schema_extra=form_schema)
+
+    decision: Decision = Field(title="การตัดสินใจ / Decision",
+                               description="อนุมัติหรือไม่อนุมัติการเผยแพร่ / approve or reject the publication")
+    reason: str = Field("", title="เหตุผล / Reason",
+                        description="จำเป็นเมื่อไม่อนุมัติ / required to reject")
+
+    @model_validator(mode="after")
+    def reason_to_reject(self) -> StewardApproval:
+        if self.decision is Decision.reject and not self.reason.strip():
+            raise ValueError("a reason is required to reject / ต้องระบุเหตุผลเมื่อไม่อนุมัติ")
+        return self
+
+
+def approval_description(waiting: list[Outcome]) -> str:
+    """The resume form's text: the plan as a short table a steward reads, in Thai and English."""
+    return (
+        "### รออนุมัติก่อนเผยแพร่ / Waiting for your approval\n\n"
+        "ตรวจสอบตารางและรายงาน แล้วเลือก อนุมัติ หรือ ไม่อนุมัติ (ระบุเหตุผล) ด้านล่าง / "
+        "Check the tables and reports, then approve or reject (with a reason) below.\n"
+        + render.approval_markdown([(o.plan, o.reasons) for o in waiting if o.plan])
+    )
 
 
 def ask_steward(timeout_s: int) -> app.ApproveAll:
@@ -48,25 +89,19 @@ def ask_steward(timeout_s: int) -> app.ApproveAll:
     def approve(waiting: list[Outcome]) -> list[str]:
         from prefect.flow_runs import pause_flow_run
 
-        text = "\n\n".join(
-            f"**{o.dataset}**: {'; '.join(o.reasons)}\n```\n{render.dataset_plan(o.plan)}\n```"
-            for o in waiting if o.plan
-        )
-        description = (
-            "ชุดข้อมูลต่อไปนี้ต้องได้รับอนุมัติจากผู้ดูแลข้อมูลก่อนเผยแพร่ / "
-            f"These datasets need a data steward's approval before publication:\n\n{text}"
-        )
         log = get_run_logger()
         try:
             answer = pause_flow_run(
-                wait_for_input=StewardApproval.with_initial_data(description=description),
+                wait_for_input=StewardApproval.with_initial_data(description=approval_description(waiting)),
                 timeout=timeout_s,
             )
         except Exception as exc:  # a pause that times out: publish nothing that needed approval
             log.warning("no approval (%s): flagged datasets are not published", type(exc).__name__)
             return []
-        log.info("steward: approve=%s note=%r", answer.approve, answer.note)
-        return [o.dataset for o in waiting] if answer.approve else []
+        approved = answer.decision is Decision.approve
+        log.info("steward: %s%s", "approved" if approved else "rejected",
+                 f": {answer.reason}" if answer.reason else "")
+        return [o.dataset for o in waiting] if approved else []
 
     return approve
 
@@ -119,7 +154,9 @@ def publish_datasets(
         ),
     )
     rows = [o.to_dict() for o in outcomes]
-    create_table_artifact(key="publish-result", table=rows, description="Published datasets")
+    create_table_artifact(key="publish-result", table=render.run_rows(rows),
+                          description="ผลการเผยแพร่ / what the run wrote, per dataset")
+    log.info("what this run wrote / ผลการเผยแพร่:\n%s", render.run_table(rows))
     for r in rows:
         if r["status"] == "failed":
             log.error("%s: not published: %s", r["dataset"], r["error"])

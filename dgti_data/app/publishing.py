@@ -10,6 +10,7 @@ no lock held while a steward thinks; approved datasets are then planned again an
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Collection, Iterable
 from pathlib import Path
 
@@ -50,19 +51,25 @@ def publish_all(
     except DgtiError as exc:  # nothing was written: every dataset fails with the same one line
         return [Outcome(b.dataset.name, "failed", error=exc) for b in bundles]
 
-    def one(bundle: PublicationBundle, approved: bool) -> Outcome:
+    def one(bundle: PublicationBundle, approved: bool, before: Outcome | None = None) -> Outcome:
+        """Publish one bundle, counting its write calls and time (added to ``before``'s, the
+        same dataset's first round when it waited for approval)."""
+        writes, started = target.portal.counter.writes, time.monotonic()
         try:
-            return publish_bundle(bundle, target, schema, dry_run=dry_run, policy=policy,
-                                  approve=(lambda _plan, _reasons: True) if approved else None)
+            outcome = publish_bundle(bundle, target, schema, dry_run=dry_run, policy=policy,
+                                     approve=(lambda _plan, _reasons: True) if approved else None)
         except DgtiError as exc:
             # info, not error: the entry point says it once, in its own words (a CLI line, a flow log)
             log.info("%s: not published: %s", bundle.dataset.name, exc)
-            return Outcome(bundle.dataset.name, "failed", error=exc)
+            outcome = Outcome(bundle.dataset.name, "failed", error=exc)
+        outcome.writes = target.portal.counter.writes - writes + (before.writes if before else 0)
+        outcome.seconds = time.monotonic() - started + (before.seconds if before else 0.0)
+        return outcome
 
     outcomes = [one(b, approved=False) for b in bundles]
     waiting = [o for o in outcomes if o.status == "rejected"]
     if not waiting or approve is None:
         return outcomes
     granted = set(approve(waiting))
-    return [one(b, approved=True) if o.status == "rejected" and o.dataset in granted else o
+    return [one(b, approved=True, before=o) if o.status == "rejected" and o.dataset in granted else o
             for b, o in zip(bundles, outcomes, strict=True)]

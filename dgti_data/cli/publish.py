@@ -97,6 +97,8 @@ def command(
     for o in outcomes:
         if o.url:
             click.echo(o.url)
+    # Last, the run's table (after the totals line, which scripts read: "N write calls, ...").
+    click.echo("\n" + render.run_table([o.to_dict() for o in outcomes]))
     failed = [o for o in outcomes if o.status == "failed"]
     if failed:
         fail(*failure_line(target, failed))

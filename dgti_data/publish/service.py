@@ -47,6 +47,16 @@ class Outcome:
     applied: Applied | None = None
     reasons: list[str] = field(default_factory=list)
     error: DgtiError | None = None
+    # What the run spent on it (``app.publish_all`` measures): write calls sent, seconds taken.
+    writes: int = 0
+    seconds: float = 0.0
+
+    @property
+    def rows(self) -> int:
+        """Rows citizens see once this outcome stands: the bundle's, if published or unchanged."""
+        if self.plan is None or self.status not in ("published", "unchanged"):
+            return 0
+        return self.plan.bundle.rows or 0
 
     @property
     def url(self) -> str | None:
@@ -58,7 +68,8 @@ class Outcome:
 
     def to_dict(self) -> dict[str, Any]:
         return {"dataset": self.dataset, "name": self.name, "status": self.status, "url": self.url or "",
-                "reasons": self.reasons, "error": str(self.error) if self.error else ""}
+                "reasons": self.reasons, "error": str(self.error) if self.error else "",
+                "rows": self.rows, "writes": self.writes, "seconds": round(self.seconds, 1)}
 
 
 @dataclass(frozen=True)

@@ -80,9 +80,16 @@ class RowChanges:
         return self.added + self.changed + self.removed
 
     @property
+    def seen(self) -> int:
+        """Rows in either version: the rows published before and the rows added."""
+        return self.before + self.added
+
+    @property
     def share(self) -> float | None:
-        """Changed rows as a share of the rows published before (None for a new table)."""
-        return self.total / self.before if self.before else None
+        """Rows added, changed or removed as a share of the rows in either version, so at most 1
+        (19 added, 961 changed and 19 removed of 980 are 999 of 999 rows, not "101.9%"). None for
+        a new table: nobody sees its rows yet. ``ApprovalPolicy`` holds the threshold."""
+        return self.total / self.seen if self.before else None
 
 
 @dataclass

@@ -8,9 +8,10 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from dgti_data.anonymise.report import KIND_LABELS, TREATMENT_LABELS
+from dgti_data.anonymise.report import KIND_LABELS
 from dgti_data.report.explain import type_label
 from dgti_data.report.summary import Summary, normaliser_label
+from dgti_data.report.views import change_groups, next_steps, treatment_status, untouched
 
 _env = Environment(
     loader=PackageLoader("dgti_data.report", "templates"),
@@ -21,8 +22,11 @@ _env = Environment(
 _env.globals.update(
     type_label=type_label,
     normaliser_label=normaliser_label,
-    treatment_label=lambda t: TREATMENT_LABELS.get(t, (t, t)),
     kind_label=lambda k: KIND_LABELS.get(k, (k, k)),
+    change_groups=change_groups,
+    next_steps=next_steps,
+    treatment_status=treatment_status,
+    untouched=untouched,
 )
 
 

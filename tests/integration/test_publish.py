@@ -10,6 +10,7 @@ import codecs
 import csv
 import dataclasses
 import io
+import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -178,7 +179,8 @@ def test_a_changed_input_updates_only_what_changed(
     rows = planned.plan.datastore.rows  # type: ignore[union-attr]
     assert (rows.added, rows.changed, rows.removed) == (1, 1, 1)
     text = render.dataset_plan(planned.plan)
-    assert "1 rows added, 1 changed, 1 removed of 100" in text and "file sha256" in text
+    assert "1 rows added, 1 changed, 1 removed (100 published before): 3.0% of 101 rows" in text
+    assert "file sha256" in text
 
     target = make_target()
     (second,) = publish_all([bundle], target)
@@ -431,10 +433,23 @@ def test_cli_dry_run_prints_the_plan_and_writes_nothing(
     assert real.exit_code == 0, real.output
     for name in names:
         assert f"{hub.ckan_url}/dataset/{name}" in real.output
+    # the run ends with a table per dataset: status, rows, write calls, time; writes add up to the total
+    table = run_table_rows(real.output)
+    total = int(real.output.split(" write calls")[0].rsplit("\n", 1)[-1])
+    assert {r[0] for r in table} == {SUBMISSIONS, SURVEY} and {r[1] for r in table} == {"published"}
+    assert all(r[2] == "10" and int(r[3]) > 0 for r in table) and sum(int(r[3]) for r in table) == total
 
     again = CliRunner().invoke(publish_cmd, args)
     assert again.exit_code == 0 and "0 write calls" in again.output
     assert again.output.count(": UNCHANGED") == 2
+    unchanged = [[n, "unchanged", "10", "0"] for n in (SUBMISSIONS, SURVEY)]
+    assert sorted(run_table_rows(again.output)) == sorted(unchanged)
+
+
+def run_table_rows(output: str) -> list[list[str]]:
+    """The run table's dataset rows: name, status, rows, write calls (time left out: it varies)."""
+    row = re.compile(rf"^({SUBMISSIONS}|{SURVEY}) +([a-z]+) +([\d,]+) +(\d+) +[\d.]+$")
+    return [list(m.groups()) for line in output.splitlines() if (m := row.match(line))]
 
 
 def test_a_table_without_primary_key_is_reloaded_when_it_changes(

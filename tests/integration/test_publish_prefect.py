@@ -29,6 +29,8 @@ from dgti_data.datasets import load_catalog
 from dgti_data.publish.examples import example_bundle, write_csv
 from dgti_data.publish.metadata import package_name
 from dgti_data.settings import PROJECT_ROOT, HubConnection, Settings
+from flows.publish import Decision
+from tests.integration.cdp import resume_form
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(600)]
 
@@ -78,10 +80,11 @@ def prefect_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, 
     env |= {
         "PREFECT_HOME": str(home),
         "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-        "PREFECT_SERVER_UI_ENABLED": "false",
+        "PREFECT_SERVER_UI_ENABLED": "true",  # the steward's resume form is checked in Chromium
         "PREFECT_API_DATABASE_CONNECTION_URL": f"sqlite+aiosqlite:///{home}/prefect.db",
         "PREFECT_LOGGING_LEVEL": "INFO",
     }
+    env["PREFECT_UI_API_URL"] = f"http://127.0.0.1:{port}/api"  # the UI's default is port 4200
     server_log = home / "server.log"
     with _process([str(BIN / "prefect"), "server", "start", "--host", "127.0.0.1", "--port", str(port)],
                   env, server_log):
@@ -93,7 +96,8 @@ def prefect_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, 
             return False
 
         _wait("prefect server", healthy, server_log)
-        client_env = env | {"PREFECT_API_URL": api, "PREFECT_WORKER_QUERY_SECONDS": "2"}
+        client_env = env | {"PREFECT_API_URL": api, "PREFECT_WORKER_QUERY_SECONDS": "2",
+                            "DGTI_TEST_UI": f"http://127.0.0.1:{port}"}
         subprocess.run([str(BIN / "prefect"), "work-pool", "create", POOL, "--type", "process"],
                        env=client_env, check=True, capture_output=True, cwd=PROJECT_ROOT, timeout=120)
         worker_log = home / "worker.log"
@@ -123,8 +127,19 @@ elif command == "blocks":
     CkanPortal(url=arg["url"], organization=arg["organization"], token=token).save("hub", overwrite=True)
     print("{}")
 elif command == "resume":
-    resume_flow_run(uuid.UUID(arg["id"]), run_input=arg["input"])
-    print("{}")
+    try:
+        resume_flow_run(uuid.UUID(arg["id"]), run_input=arg["input"])
+    except RuntimeError as exc:  # the server refused the answer
+        print(json.dumps({"refused": str(exc)}))
+    else:
+        print("{}")
+elif command == "artifact":
+    with get_client(sync_client=True) as client:
+        from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey, FlowRunFilter
+        by_key = ArtifactFilter(key=ArtifactFilterKey(any_=[arg["key"]]))
+        found = client.read_artifacts(artifact_filter=by_key,
+                                      flow_run_filter=FlowRunFilter(id={"any_": [uuid.UUID(arg["id"])]}))
+        print(json.dumps({"data": found[0].data if found else None}))
 """
 
 
@@ -183,6 +198,11 @@ def test_deployed_flow_publishes_and_pauses_for_approval(
     assert _wait_state(prefect_env, run["id"], {"COMPLETED"}) == "COMPLETED"
     pkg = sysadmin.package_show(name)
     assert pkg["private"] is False and len(pkg["resources"]) == 4
+    # The run's table artifact: per dataset its status, rows published and write calls.
+    table = _helper(prefect_env, "artifact", id=run["id"], key="publish-result")["data"]
+    (row,) = json.loads(table) if isinstance(table, str) else table
+    values = list(row.values())
+    assert values[:3] == [dataset.name, "published", 60] and values[3] > 0, row
 
     # A changed row with a zero approval threshold: the run waits for a steward, then publishes.
     with bundle.data_csv.open(encoding="utf-8", newline="") as fh:
@@ -196,7 +216,17 @@ def test_deployed_flow_publishes_and_pauses_for_approval(
     first_row = {"submission_id": rows[0]["submission_id"]}
     before = sysadmin.datastore_search(resource_id=data["id"], filters=first_row)
     assert before["records"][0]["people_served"] != 12345  # nothing applied while paused
-    _helper(prefect_env, "resume", id=run["id"], input={"approve": True, "note": "checked"})
+    # The steward's form at 1280 px: Thai and English, nothing cut off (the screenshot is kept).
+    shot = tmp_path / "resume-form.png"
+    cut_off = resume_form(f"{prefect_env['DGTI_TEST_UI']}/runs/flow-run/{run['id']}", shot)
+    print(f"resume form: {shot}")
+    assert shot.stat().st_size > 10_000 and cut_off == [], cut_off
+    # A decision must be made, and a rejection needs a reason: the server refuses other answers.
+    for answer in ({}, {"decision": Decision.reject.value}, {"approve": True}):
+        assert "refused" in _helper(prefect_env, "resume", id=run["id"], input=answer), answer
+    assert _helper(prefect_env, "state", id=run["id"])["type"] == "PAUSED"
+    approve = {"decision": Decision.approve.value, "reason": "checked"}
+    _helper(prefect_env, "resume", id=run["id"], input=approve)
     assert _wait_state(prefect_env, run["id"], {"COMPLETED"}) == "COMPLETED"
     pkg_after_approval = sysadmin.package_show(name)
     after = sysadmin.datastore_search(resource_id=data["id"], filters=first_row)

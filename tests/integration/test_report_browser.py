@@ -24,9 +24,15 @@ def test_report_renders_thai_in_chromium(make_sample, catalog, tmp_path):
 
     text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
                           check=True).stdout
-    for thai in ("รายงานตรวจสอบข้อมูล", "แถวที่อ่าน", outcome.dataset.title_th, "ไม่พบในทะเบียนอ้างอิง"):
+    for thai in ("รายงานตรวจสอบข้อมูล", "แถวที่อ่าน", outcome.dataset.title_th, "ไม่พบในทะเบียนอ้างอิง", "ทำอะไรต่อ"):
         assert thai in text.replace(" ", "").replace("\n", "") or thai in text, f"{thai!r} not rendered"
     fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
     # Thai glyphs come from a Thai-capable font (TLWG, Noto Thai...), not a last-resort box font.
     assert any(name in fonts for name in ("Garuda", "Loma", "Norasi", "Kinnari", "Tlwg", "NotoSansThai",
                                           "Sarabun", "Umpush", "Waree", "Purisa", "Sawasdee")), fonts
+
+    # printable: A4 pages, every font embedded (the PDF reads the same on a machine without Thai fonts)
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    assert "(A4)" in info, info
+    embedded = [line.split()[-5] for line in fonts.splitlines()[2:]]
+    assert embedded and set(embedded) == {"yes"}, fonts
