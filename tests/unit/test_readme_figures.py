@@ -1,5 +1,6 @@
-"""Every measured figure the README quotes (its Performance section and the hub start-up table) is
-in a results file a bench wrote, and every results file says where and from what it came."""
+"""Every measured figure the README quotes (its Performance section and the hub start-up table) and
+every one ``docs/performance.md`` quotes is in a results file a bench wrote, and every results file
+says where and from what it came."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import pytest
 from dgti_data.settings import PROJECT_ROOT
 
 README = PROJECT_ROOT / "README.md"
+PERFORMANCE = PROJECT_ROOT / "docs" / "performance.md"
 RESULTS = PROJECT_ROOT / "bench" / "results"
 NUM = r"\d[\d,]*(?:\.\d+)?"
 # A figure: one number or a list of them ("16.9 / 14.9 / 17.4 s", "14–21 s") with a unit after.
@@ -71,11 +73,48 @@ def test_every_figure_the_readme_quotes_is_in_a_results_file() -> None:
     assert not missing, f"figures in the README no results file holds: {missing}"
 
 
+# Figures in docs/performance.md that are settings, not measurements.
+SETTINGS = {"900 s"}  # DGTI_CKAN_LOAD_TIMEOUT
+# Its tables of measurements (by the start of their header row): their cells carry no unit.
+MEASURED_TABLES = ("| rows | mode | runs |", "| stage (seconds) |", "| runner | 1 worker |",
+                   "| path (1M rows")
+
+
+def table_cells(text: str) -> Iterator[tuple[str, str]]:
+    """(number as written, "%" or "") of each number in the cells of the tables of measurements,
+    header rows left out (inline code and words such as ``int4`` hold no figure)."""
+    rows: list[str] = []
+    for line in [*text.splitlines(), ""]:
+        if line.strip().startswith("|"):
+            rows.append(line.strip())
+            continue
+        if rows and rows[0].startswith(MEASURED_TABLES):
+            for row in rows[2:]:
+                row = re.sub(r"`[^`]*`", " ", row)
+                for m in re.finditer(rf"(?<![\w.]){NUM}(?![\w.])(\s?%)?", row):
+                    yield m.group().rstrip("% ,"), "%" if m.group(1) else ""
+        rows = []
+
+
+def test_every_figure_docs_performance_quotes_is_in_a_results_file() -> None:
+    """Its prose (each figure with a unit, as in the README) and its tables of measurements."""
+    measured = [n for doc in results().values() for n in numbers(doc)]
+    text = PERFORMANCE.read_text(encoding="utf-8")
+    figures = [(f, u) for f, u in quoted(text) if f"{f} {u}" not in SETTINGS]
+    cells = list(table_cells(re.sub(r"```.*?```", " ", text, flags=re.S)))
+    assert len(figures) > 50 and len(cells) > 100  # the figures and the tables were found
+    missing = sorted({f"{f} {u}" for f, u in figures + cells if not backed(f, u, measured)})
+    assert not missing, f"figures in docs/performance.md no results file holds: {missing}"
+
+
 def test_a_figure_no_file_holds_is_caught() -> None:
     measured = [n for doc in results().values() for n in numbers(doc)]
     assert not backed("123456.7", "s", measured)
     assert list(quoted("a load of 12.5 s, then 3 / **4.25** s and 2.7× and 1,234 writes")) == [
         ("12.5", "s"), ("3", "s"), ("4.25", "s"), ("2.7", "×"), ("1,234", "writes")]
+    table = "| rows | mode | runs | s |\n|---|---|---|---|\n| 1,000 | `x 7` int4 | 3 | 59.0 (58–60), 3.3% |\n"
+    assert list(table_cells(table)) == [("1,000", ""), ("3", ""), ("59.0", ""), ("58", ""), ("60", ""),
+                                        ("3.3", "%")]
 
 
 # Written before benches recorded the CPU model: the README says so beside their figures. Every
