@@ -19,6 +19,8 @@ import pytest
 
 from dgti_data.ckan import CkanClient
 from dgti_data.datasets import load_catalog
+from dgti_data.hub.layout import HubPaths
+from dgti_data.hub.postgres import psql
 from dgti_data.publish.metadata import package_dict
 from dgti_data.publish.portal import Portal
 from dgti_data.settings import HubConnection, Settings
@@ -82,7 +84,13 @@ def tables(editor: CkanClient, sysadmin: CkanClient, hub: HubConnection, hub_set
                                          fields=FIELDS, primary_key=["id"], records=first)["resource_id"]
         editor.call("datastore_upsert", resource_id=upsert, method="upsert", force=True,
                     records=[{"id": k, "activity": v} for k, v in CELLS.items() if k > 6])
-        yield {"bulk": bulk, "upsert": upsert}
+        # As XLoader (or CKAN before this plugin) leaves a table: CKAN's own _full_text, no Thai
+        # words (its trigger refills a NULL _full_text with its formula alone).
+        plain = editor.datastore_create(resource={"package_id": pkg["id"], "name": "plain"}, force=True,
+                                        fields=FIELDS, primary_key=["id"], records=[])["resource_id"]
+        psql(HubPaths(hub_settings), f'INSERT INTO "{plain}" (id, activity) VALUES '
+             + ", ".join(f"({k}, '{v}')" for k, v in CELLS.items()), db="datastore_default")
+        yield {"bulk": bulk, "upsert": upsert, "plain": plain}
     finally:
         sysadmin.dataset_purge(name)
 
@@ -96,6 +104,16 @@ def test_a_thai_word_inside_a_cell_finds_its_rows(editor: CkanClient, tables: di
         found[query] = {r["id"] for r in result["records"]}
     wrong = {q: (sorted(found[q]), sorted(w)) for q, w in QUERIES.items() if found[q] != w}
     assert not wrong, f"{path}: query -> (found, expected): {wrong}"
+
+
+def test_a_table_without_thai_words_still_finds_whole_cells(editor: CkanClient,
+                                                           tables: dict[str, str]) -> None:
+    """A Thai query is also searched as written: on a table loaded without our words (XLoader's,
+    or one older than the plugin) a whole cell is found as CKAN alone would find it."""
+    rid = tables["plain"]
+    found = {q: {r["id"] for r in editor.datastore_search(resource_id=rid, q=q)["records"]}
+             for q in (CELLS[8], CELLS[12], "พัสดุ")}
+    assert found == {CELLS[8]: {8}, CELLS[12]: {12}, "พัสดุ": set()}, found
 
 
 def test_an_unchanged_row_keeps_its_thai_words_after_an_upsert(editor: CkanClient,

@@ -23,7 +23,7 @@ from typing import Any
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from ckan.lib.plugins import DefaultTranslation
-from ckanext.datastore.backend.postgres import _fts_lang, _textsearch_query
+from ckanext.datastore.backend.postgres import _fts_lang, _ts_query_alias, literal_string
 from ckanext.datastore.interfaces import IDatastore
 from ckanext.dgti import tags, thaiwords
 from ckanext.dgti.plugin import connection, key_and_text_columns
@@ -60,13 +60,24 @@ class ThaiPlugin(DefaultTranslation, p.SingletonPlugin):
                          query_dict: dict[str, Any]) -> dict[str, Any]:
         q = data_dict.get("q")
         if isinstance(q, str) and thaiwords.has_thai(q) and not data_dict.get("full_text"):
-            ts_query, _ = _textsearch_query(_fts_lang(data_dict.get("language")),
-                                            thaiwords.segment(q), data_dict.get("plain", True), None)
-            query_dict["ts_query"] = ts_query
+            query_dict["ts_query"] = thai_ts_query(_fts_lang(data_dict.get("language")), q,
+                                                   data_dict.get("plain", True))
         return query_dict
 
     def get_actions(self) -> dict[str, Any]:
         return {"datastore_create": datastore_create, "datastore_upsert": datastore_upsert}
+
+
+def thai_ts_query(lang: str, q: str, plain: bool) -> str:
+    """The query as written OR segmented: segmented words find rows whose ``_full_text`` holds our
+    Thai words; the words as written still find whole cells in tables loaded without them (by
+    XLoader, or before this plugin was installed), as CKAN alone would."""
+    function = "plainto_tsquery" if plain else "to_tsquery"
+    lang_literal = literal_string(lang)
+    written = f"{function}({lang_literal}, {literal_string(q)})"
+    segmented = f"{function}({lang_literal}, {literal_string(thaiwords.segment(q))})"
+    # A function call, as CKAN's own: the statement goes into FROM after the table ("|| " cannot).
+    return f", tsquery_or({written}, {segmented}) {_ts_query_alias()}"
 
 
 def _add_words(records: list[dict[str, Any]], result: dict[str, Any]) -> None:
