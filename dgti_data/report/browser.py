@@ -27,7 +27,8 @@ def chromium() -> str:
 
 def run_chromium(args: list[str], target: Path) -> Path:
     """Headless Chromium with a throw-away profile; ``target`` is the file it must have written."""
-    with tempfile.TemporaryDirectory(prefix="dgti-chromium-") as profile:
+    # Helper processes may still be writing to the profile as the browser exits: not our failure.
+    with tempfile.TemporaryDirectory(prefix="dgti-chromium-", ignore_cleanup_errors=True) as profile:
         subprocess.run(
             [chromium(), *_FLAGS, f"--user-data-dir={profile}", *args],
             check=True, capture_output=True, timeout=120,

@@ -7,6 +7,8 @@ import base64
 import contextlib
 import itertools
 import json
+import os
+import signal
 import socket
 import subprocess
 import tempfile
@@ -83,13 +85,15 @@ def browser(url: str, width: int = 1280, height: int = 1000) -> Iterator[Page]:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    with tempfile.TemporaryDirectory(prefix="dgti-cdp-") as profile:
+    # Chromium's helper processes can still write to the profile after the browser exits; a leftover
+    # profile file is no failure of the page under test.
+    with tempfile.TemporaryDirectory(prefix="dgti-cdp-", ignore_cleanup_errors=True) as profile:
         proc = subprocess.Popen(
             [chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
              "--disable-background-networking", "--disable-component-update", "--disable-sync",
              f"--remote-debugging-port={port}", "--remote-allow-origins=*", f"--user-data-dir={profile}",
              f"--window-size={width},{height}", "about:blank"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
         )
         try:
             deadline, pages = time.monotonic() + LIMIT_S, []
@@ -106,7 +110,8 @@ def browser(url: str, width: int = 1280, height: int = 1000) -> Iterator[Page]:
                 page.call("Page.navigate", url=url)
                 yield page
         finally:
-            proc.terminate()
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGTERM)  # the browser and its helpers, not the browser alone
             proc.wait(timeout=20)
 
 
