@@ -57,6 +57,8 @@ class Settings(BaseSettings):
     hub_dir: Path = Path("/var/tmp/dgti-hub")
     cache_dir: Path = Path.home() / ".cache" / "dgti-data"
     hub_ckan_version: str = "2.11.6"
+    # The other CKAN release the test suite publishes to, on a second hub beside the first.
+    hub_second_ckan_version: str = "2.12.0"
     hub_solr_version: str = "9.10.1"
     hub_postgres_port: int = 55432
     hub_redis_port: int = 56379

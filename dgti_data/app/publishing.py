@@ -14,10 +14,17 @@ import time
 from collections.abc import Callable, Collection, Iterable
 from pathlib import Path
 
+from dgti_data.ckan import PortalOffer
 from dgti_data.datasets import Catalog
 from dgti_data.errors import DgtiError
 from dgti_data.publish.bundle import PublicationBundle, find_bundles, load_bundle
-from dgti_data.publish.service import ApprovalPolicy, Outcome, portal_schema_of, publish_bundle
+from dgti_data.publish.service import (
+    ApprovalPolicy,
+    Outcome,
+    portal_offer,
+    publish_bundle,
+    require_usable,
+)
 from dgti_data.publish.target import Target
 
 log = logging.getLogger(__name__)
@@ -42,12 +49,17 @@ def publish_all(
     *,
     policy: ApprovalPolicy | None = None,
     dry_run: bool = False,
+    offer: PortalOffer | None = None,
 ) -> list[Outcome]:
-    """One outcome per bundle, in order. Bugs raise; our own errors (``DgtiError``) are outcomes."""
+    """One outcome per bundle, in order. Bugs raise; our own errors (``DgtiError``) are outcomes.
+
+    The portal is asked first what it offers (``offer``, if the caller has not asked already): a
+    portal that lacks what publishing needs fails every dataset with one line, before any write.
+    """
     bundles = list(bundles)
     policy = policy or ApprovalPolicy()
     try:
-        schema = portal_schema_of(target)
+        schema = require_usable(offer or portal_offer(target, bundles))
     except DgtiError as exc:  # nothing was written: every dataset fails with the same one line
         return [Outcome(b.dataset.name, "failed", error=exc) for b in bundles]
 

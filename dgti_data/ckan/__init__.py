@@ -6,10 +6,12 @@ from dgti_data.ckan.errors import (
     CkanServerError,
     CkanTerminalError,
     CkanTransientError,
+    NotACkanPortal,
     NotAuthorized,
     NotFound,
     ValidationError,
 )
+from dgti_data.ckan.portal import PortalOffer, probe
 from dgti_data.ckan.retry import NO_RETRY, RetryPolicy
 
 __all__ = [
@@ -20,10 +22,13 @@ __all__ = [
     "CkanServerError",
     "CkanTerminalError",
     "CkanTransientError",
+    "NotACkanPortal",
     "NotAuthorized",
     "NotFound",
+    "PortalOffer",
     "RetryPolicy",
     "ValidationError",
     "is_read_action",
     "ping",
+    "probe",
 ]

@@ -31,6 +31,7 @@ from dgti_data.ckan.errors import (
     CkanServerError,
     CkanTerminalError,
     CkanTransientError,
+    NotACkanPortal,
     NotAuthorized,
     NotFound,
     ValidationError,
@@ -43,7 +44,9 @@ USER_AGENT = f"dgti-data/{__version__}"
 
 # Actions whose name ends like this only read. Everything else is counted as a write.
 _READ_SUFFIXES = ("_show", "_list", "_search", "_search_sql", "_autocomplete", "_count", "_info")
-_READ_ACTIONS = frozenset({"site_read", "status_show", "help_show", "datastore_info"})
+_READ_ACTIONS = frozenset(
+    {"site_read", "status_show", "help_show", "datastore_info", "organization_list_for_user"}
+)
 # Writes that may legitimately take minutes (a whole table in one call): ``long_timeout`` applies.
 LONG_ACTIONS = frozenset({"dgti_datastore_load"})
 
@@ -120,6 +123,8 @@ class CkanClient:
 
     def _remember_status(self, response: requests.Response, *args: Any, **kwargs: Any) -> None:
         self._status.code = response.status_code
+        self._status.ctype = response.headers.get("Content-Type", "")
+        self._status.location = response.headers.get("Location", "")
 
     def call(self, action: str, files: dict[str, Any] | None = None, **data: Any) -> Any:
         """Call one action with ``data`` as its JSON body (multipart when ``files`` are given: then
@@ -176,8 +181,13 @@ class CkanClient:
             ) from None
         except (ckan_errors.CKANAPIError, ckan_errors.ServerIncompatibleError):
             status = self._last_status()
+            page = self._not_api()
             if status is not None and (status >= 500 or status == 429):
-                raise CkanServerError(action, f"HTTP {status} from {self.url}", status) from None
+                raise CkanServerError(action, f"HTTP {status} from {self.url}{page}", status) from None
+            if page:
+                raise NotACkanPortal(
+                    action, f"{self.url} answered HTTP {status}{page}, not CKAN's API: a login "
+                    "page or a proxy in the way? Check DGTI_CKAN_URL", status) from None
             raise CkanTerminalError(
                 action, f"unexpected answer (HTTP {status}) from {self.url}", status
             ) from None
@@ -185,11 +195,23 @@ class CkanClient:
     def _last_status(self) -> int | None:
         return getattr(self._status, "code", None)
 
+    def _not_api(self) -> str:
+        """Words on the last answer when it was not CKAN's JSON: an HTML page or a redirect."""
+        location = getattr(self._status, "location", "")
+        if location:
+            return f" (a redirect to {location.split('?')[0]})"
+        if "html" in getattr(self._status, "ctype", ""):
+            return " (an HTML page)"
+        return ""
+
     # Helpers for the calls the project makes most.
 
     def status(self) -> dict[str, Any]:
         """``status_show``: CKAN's version and plugins; needs no token."""
-        return self.call("status_show")
+        answer = self.call("status_show")
+        if isinstance(answer, dict):
+            self._extensions = frozenset(answer.get("extensions") or ())
+        return answer
 
     def extensions(self) -> frozenset[str]:
         """The plugins the portal runs (``status_show``), asked once per client."""

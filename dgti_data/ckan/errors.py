@@ -44,6 +44,10 @@ class ValidationError(CkanTerminalError):
         return sorted(self.errors)
 
 
+class NotACkanPortal(CkanTerminalError):
+    """The address answers, but not as CKAN's API (an HTML login page, a proxy, another site)."""
+
+
 class CkanTransientError(TransientError):
     """The portal was unreachable or failed on its side: worth retrying later."""
 

@@ -17,8 +17,9 @@ import click
 from dgti_data import app
 from dgti_data.app import ApprovalPolicy, ApproveAll, Outcome
 from dgti_data.cli.base import EXIT_INVALID, EXIT_PORTAL, EXIT_UNUSABLE, fail
-from dgti_data.errors import ConfigurationError, TransientError
+from dgti_data.errors import ConfigurationError, DgtiError, TransientError
 from dgti_data.publish import render
+from dgti_data.publish.service import portal_offer
 from dgti_data.publish.target import Target
 
 LOAD_PATHS = {"bulk": "one bulk COPY call (dgti_datastore_load)", "upsert": "datastore_upsert batches"}
@@ -82,8 +83,15 @@ def command(
     if not bundles:
         raise ConfigurationError("nothing to publish: name bundle folders or --from-results DIR")
     target = app.connect(config.settings, organization=organization, namespace=namespace)
-    outcomes = app.publish_all(bundles, target, ask(yes), dry_run=dry_run,
-                               policy=ApprovalPolicy(max_changed_share=max_changed_share))
+    policy = ApprovalPolicy(max_changed_share=max_changed_share)
+    try:
+        offer = portal_offer(target, bundles)
+    except DgtiError as exc:  # unreachable, or not CKAN at all: every dataset fails with this line
+        outcomes = [Outcome(b.dataset.name, "failed", error=exc) for b in bundles]
+    else:
+        if dry_run:
+            click.echo(render.portal_offer(offer) + "\n")
+        outcomes = app.publish_all(bundles, target, ask(yes), dry_run=dry_run, policy=policy, offer=offer)
     for o in outcomes:
         if o.plan is None:
             continue

@@ -35,6 +35,9 @@ PYICU_VERSION = "2.17"
 XLOADER_VERSION = "2.5.2"
 XLOADER_MISSING_DEPS = ("chardet", "tabulator==1.53.5", "Unidecode", "ckantoolkit")
 
+# The test suite's second hub (another CKAN release): its ports are the first hub's plus this.
+SECOND_HUB_PORT_OFFSET = 50
+
 # Accounts and organisations the hub creates.
 SYSADMIN = "dgti-admin"
 EDITOR = "dgti-editor"
@@ -63,6 +66,23 @@ def portal_dir() -> Path:
 def portal_solr_schema() -> Path:
     """CKAN's schema with Thai analysis, from the portal folder."""
     return portal_dir() / "solr" / "schema.xml"
+
+
+def second_hub(settings: Settings) -> Settings:
+    """Settings of a second hub running ``hub_second_ckan_version`` beside the first: its own state
+    folder and ports (the first's plus ``SECOND_HUB_PORT_OFFSET``), the same caches (CKAN's
+    virtualenv is kept per version there). Publishing tests run on both releases."""
+    version = settings.hub_second_ckan_version
+    off = SECOND_HUB_PORT_OFFSET
+    return settings.model_copy(update={
+        "hub_ckan_version": version,
+        "hub_dir": settings.hub_dir.with_name(f"{settings.hub_dir.name}-ckan-{version}"),
+        "hub_postgres_port": settings.hub_postgres_port + off,
+        "hub_redis_port": settings.hub_redis_port + off,
+        "hub_solr_port": settings.hub_solr_port + off,
+        "hub_ckan_port": settings.hub_ckan_port + off,
+        "hub_xloader": False,
+    })
 
 
 @dataclass(frozen=True)

@@ -112,6 +112,15 @@ def package_dict(
     return pkg
 
 
+def sent_fields(dataset: Dataset) -> set[str]:
+    """Every package field ``package_dict`` may send for ``dataset``, without reading its data:
+    what the portal's dataset schema must declare."""
+    fields = set(package_dict(dataset, "name", "organization"))
+    if gd_catalog(dataset).get("yearsFrom"):
+        fields |= {"first_year_of_data", "last_year_of_data"}
+    return fields
+
+
 def tags_of(pkg: dict[str, Any]) -> list[str]:
     """Tag names of a package dict: ``tag_string`` (what we send) or ``tags`` (what CKAN returns)."""
     if "tag_string" in pkg:

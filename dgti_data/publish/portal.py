@@ -22,6 +22,9 @@ class Portal:
 
     def __init__(self, client: CkanClient) -> None:
         self.client = client
+        # Whether the DataStore pages by key (``include_next_page``, CKAN 2.12): None until a
+        # search has asked; the portal's answer decides (publish/rowdiff.py).
+        self.keyset_paging: bool | None = None
 
     @property
     def url(self) -> str:

@@ -10,6 +10,7 @@ import unicodedata
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from dgti_data.ckan import PortalOffer
     from dgti_data.publish.steps import DatasetPlan, DatastoreStep, FieldChange, ResourceStep
 
 
@@ -17,6 +18,32 @@ def show(value: Any) -> str:
     if value is None or value == "" or value == []:
         return "(none)"
     return json.dumps(value, ensure_ascii=False) if isinstance(value, list | dict) else repr(value)
+
+
+def _yes(flag: bool | None, yes: str = "มี / yes", no: str = "ไม่มี / no") -> str:
+    return "ไม่ได้ถาม / not asked" if flag is None else (yes if flag else no)
+
+
+def portal_offer(offer: PortalOffer) -> str:
+    """What the portal offers, Thai / English, before the plan: what will happen, and what stops it."""
+    load = {"bulk": "ckanext-dgti: one bulk COPY call (dgti_datastore_load)",
+            "upsert": "datastore_upsert batches"}[offer.load_path]
+    schema = ("ครบ / complete" if not offer.missing_fields
+              else "ขาด / missing: " + ", ".join(offer.missing_fields)) if offer.scheming else "ไม่มี / none"
+    lines = [
+        f"พอร์ทัล / portal: {offer.url}",
+        f"  รุ่น CKAN / CKAN version: {offer.ckan_version or '?'}",
+        f"  โครงสร้าง GD Catalog (scheming) / GD Catalog schema: {schema}",
+        f"  DataStore: {_yes(offer.datastore)}",
+        f"  XLoader: {_yes(offer.xloader)}",
+        f"  ckanext-dgti (bulk load): {_yes(offer.bulk)}",
+        f"  DCAT: {_yes(offer.dcat)}",
+        f"  สิทธิ์สร้างชุดข้อมูลใน / may create datasets in {offer.organization}: "
+        f"{_yes(offer.may_create, 'ได้ / yes', 'ไม่ได้ / no')}",
+        f"  โหลด DataStore ด้วย / DataStore load path: {load}" if offer.datastore else "",
+    ]
+    lines += [f"  ✗ เผยแพร่ไม่ได้ / cannot publish: {p}" for p in offer.problems]
+    return "\n".join(ln for ln in lines if ln)
 
 
 def field_change(change: FieldChange, indent: str = "    ") -> list[str]:

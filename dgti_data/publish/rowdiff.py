@@ -7,6 +7,7 @@ from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
+from dgti_data.ckan import ValidationError
 from dgti_data.publish import datastore as ds
 from dgti_data.publish.bundle import PublicationBundle
 from dgti_data.publish.portal import Portal
@@ -53,18 +54,43 @@ def diff_rows(
 
 
 def read_rows(portal: Portal, resource_id: str, ids: list[str]) -> Iterator[dict[str, Any]]:
-    offset = 0
+    """Every row of the table, in ``_id`` order, a page at a time.
+
+    Where the portal pages by key (CKAN 2.12's ``include_next_page``: each page names the filter of
+    the next, so a page costs the same at any depth) that is used; a portal that refuses the
+    parameter (CKAN 2.11) is paged by offset. The portal's answer decides, once per ``Portal``.
+    """
+    query: dict[str, Any] = dict(resource_id=resource_id, limit=PAGE, sort="_id", fields=ids,
+                                 records_format="lists", include_total=False)
+    offset, filters = 0, None
     while True:
-        page = portal.call(
-            "datastore_search", resource_id=resource_id, limit=PAGE, offset=offset, sort="_id",
-            fields=ids, records_format="lists", include_total=False,
-        )
+        page = _page(portal, query, offset, filters)
         order = [f["id"] for f in page["fields"]]
         for rec in page["records"]:
             yield dict(zip(order, rec, strict=True))
         if len(page["records"]) < PAGE:
             return
-        offset += PAGE
+        if page.get("next_page"):
+            filters = page["next_page"]
+        else:
+            offset += PAGE
+
+
+def _page(portal: Portal, query: dict[str, Any], offset: int, filters: dict[str, Any] | None
+          ) -> dict[str, Any]:
+    if filters is not None:
+        return portal.call("datastore_search", **query, filters=filters, include_next_page=True)
+    if portal.keyset_paging is not False and offset == 0:
+        try:
+            page = portal.call("datastore_search", **query, include_next_page=True)
+        except ValidationError as exc:
+            if "include_next_page" not in str(exc):
+                raise
+            portal.keyset_paging = False
+        else:
+            portal.keyset_paging = "next_page" in page or len(page["records"]) < PAGE
+            return page
+    return portal.call("datastore_search", **query, offset=offset)
 
 
 def _diff_without_key(

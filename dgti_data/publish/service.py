@@ -17,13 +17,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from dgti_data.ckan import RetryPolicy
-from dgti_data.errors import ConfigurationError, DgtiError, TransientError
+from dgti_data.ckan import PortalOffer, RetryPolicy, probe
+from dgti_data.errors import ConfigurationError, DgtiError, TerminalError, TransientError
 from dgti_data.publish import portal_schema
 from dgti_data.publish.apply import Applied, StalePlan, apply_plan
 from dgti_data.publish.bundle import PublicationBundle
 from dgti_data.publish.lock import dataset_lock
-from dgti_data.publish.metadata import package_name
+from dgti_data.publish.metadata import package_name, sent_fields
 from dgti_data.publish.planner import plan_dataset
 from dgti_data.publish.steps import DatasetPlan
 from dgti_data.publish.target import Target
@@ -99,6 +99,27 @@ class ApprovalPolicy:
 def portal_schema_of(target: Target) -> dict[str, Any]:
     """The portal's dataset schema (``scheming_dataset_schema_show``): fetched once per run."""
     return portal_schema.fetch(target.portal)
+
+
+class PortalUnsuitable(TerminalError):
+    """The portal lacks what publishing needs (``PortalOffer.problems``): nothing was written."""
+
+    def __init__(self, offer: PortalOffer) -> None:
+        super().__init__(f"{offer.url}: nothing written: " + "; ".join(offer.problems))
+        self.offer = offer
+
+
+def portal_offer(target: Target, bundles: list[PublicationBundle]) -> PortalOffer:
+    """What the target portal offers these bundles (read calls only): asked once per run."""
+    fields = set().union(*(sent_fields(b.dataset) for b in bundles)) - portal_schema.CORE_KEYS
+    return probe(target.portal.client, target.organization, sorted(fields))
+
+
+def require_usable(offer: PortalOffer) -> dict[str, Any]:
+    """The portal's dataset schema, or ``PortalUnsuitable`` naming every problem in one line."""
+    if offer.problems:
+        raise PortalUnsuitable(offer)
+    return offer.schema
 
 
 def plan(bundle: PublicationBundle, target: Target, schema: dict[str, Any]) -> DatasetPlan:

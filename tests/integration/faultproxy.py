@@ -8,12 +8,16 @@ order), which get a fault instead:
 ``500`` ``502`` ``503``  an error page from the "portal", nothing forwarded (the write is not applied)
 ``timeout``  forwarded (CKAN applies it), then no answer until the client has given up
 ``cut``      forwarded, then the answer is cut off half-way through its body
+``login``    an HTML login page with HTTP 200, nothing forwarded (a portal behind a sign-on proxy)
+``redirect`` HTTP 302 to a login page, nothing forwarded
 
 A schedule key is a call number or an action name (the first call of that action after
 ``reset``). ``down()`` closes the listening socket, so connections are refused at the TCP level (a
 portal down from the start); ``up()`` listens again on the same port. ``before[key]`` runs a
-function before that call is forwarded (used to stop CKAN mid-run). Nothing here is a fake CKAN:
-every answer that is not a fault comes from the hub.
+function before that call is forwarded (used to stop CKAN mid-run). ``rewrite[action]`` edits the
+hub's ``result`` of every call of that action (a portal that differs from the hub: an older CKAN
+version, a schema without one field). Nothing here is a fake CKAN: every answer that is not a
+fault comes from the hub.
 """
 
 from __future__ import annotations
@@ -41,7 +45,9 @@ from urllib.parse import urlsplit
 
 import requests
 
-FAULTS = ("reset", "500", "502", "503", "timeout", "cut")
+FAULTS = ("reset", "500", "502", "503", "timeout", "cut", "login", "redirect")
+LOGIN_PAGE = (b"<!doctype html><html><head><title>Sign in</title></head><body><form method=post>"
+              b"<input name=user><input name=password type=password></form></body></html>")
 _HOP = {"connection", "keep-alive", "transfer-encoding", "proxy-connection", "te", "upgrade", "host"}
 
 
@@ -62,6 +68,7 @@ class FaultProxy:
     hold_s: float = 30.0  # how long a ``timeout`` fault keeps the client waiting at most
     schedule: dict[int | str, str] = field(default_factory=dict)
     before: dict[int | str, Callable[[], None]] = field(default_factory=dict)
+    rewrite: dict[str, Callable[[Any], Any]] = field(default_factory=dict)
     calls: list[Call] = field(default_factory=list)
     port: int = 0
     senders: list[int] = field(default_factory=list)  # processes to tell calls apart by
@@ -165,16 +172,30 @@ def _handler(proxy: FaultProxy) -> type[BaseHTTPRequestHandler]:
             headers = {k: v for k, v in self.headers.items() if k.lower() not in _HOP}
             headers["Connection"] = "close"
             call, fault, hook = proxy._next(self.path, body, self.client_address[1])
+            edit = proxy.rewrite.get(call.action) if call is not None else None
             try:
-                self._answer(fault, hook, headers, body)
+                self._answer(fault, hook, headers, body, edit)
             finally:
                 if call is not None:
                     call.end = time.monotonic()
 
         def _answer(self, fault: str | None, hook: Callable[[], None] | None, headers: dict[str, str],
-                    body: bytes) -> None:
+                    body: bytes, edit: Callable[[Any], Any] | None = None) -> None:
             if fault == "reset":
                 self._reset()
+                return
+            if fault == "login":
+                self._send(200, "text/html; charset=utf-8", LOGIN_PAGE)
+                return
+            if fault == "redirect":
+                self.send_response(302)
+                self.send_header("Location", "/user/login?came_from=/api/3/action/")
+                self.send_header("Content-Type", "text/html; charset=utf-8")
+                self.send_header("Content-Length", str(len(LOGIN_PAGE)))
+                self.send_header("Connection", "close")
+                self.end_headers()
+                self.wfile.write(LOGIN_PAGE)
+                self.close_connection = True
                 return
             if fault in ("500", "502", "503"):
                 page = f"<html><body>{fault} from the proxy</body></html>".encode()
@@ -191,6 +212,10 @@ def _handler(proxy: FaultProxy) -> type[BaseHTTPRequestHandler]:
                 proxy._released.wait(proxy.hold_s)
                 self._reset()
                 return
+            if edit is not None and status == 200:
+                answer = json.loads(data)
+                answer["result"] = edit(answer["result"])
+                data = json.dumps(answer).encode()
             self.send_response(status, reason)
             for k, v in kept:
                 self.send_header(k, v)

@@ -95,6 +95,7 @@ def tables(editor: CkanClient, sysadmin: CkanClient, hub: HubConnection, hub_set
         sysadmin.dataset_purge(name)
 
 
+@pytest.mark.both_ckan
 @pytest.mark.parametrize("path", ["bulk", "upsert"])
 def test_a_thai_word_inside_a_cell_finds_its_rows(editor: CkanClient, tables: dict[str, str],
                                                    path: str) -> None:

@@ -59,6 +59,7 @@ def _search(client: CkanClient, tag: str, names: dict[str, str], query: str) -> 
     return [names[r["name"]] for r in result["results"]]
 
 
+@pytest.mark.both_ckan
 def test_thai_catalog_search_finds_words_inside_titles_and_descriptions(
     sysadmin: CkanClient, corpus: tuple[str, dict[str, str]]
 ) -> None:
