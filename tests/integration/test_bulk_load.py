@@ -371,7 +371,6 @@ def test_a_file_other_than_the_expected_one_is_refused(editor: CkanClient, resou
     assert "surprise" in wrong.value.errors["records"][0] and wrong.value.errors["line"] == ["1"]
 
 
-@pytest.mark.both_ckan
 def test_publishing_takes_the_bulk_path_and_an_unchanged_rerun_writes_nothing(
     hub: HubConnection, hub_settings: Settings, catalog: Catalog, purge_later: list[str], run_id: str,
     tmp_path: Path,

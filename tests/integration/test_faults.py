@@ -40,7 +40,7 @@ from dgti_data.publish.bundle import count_rows
 from dgti_data.publish.examples import example_bundle, write_csv
 from dgti_data.publish.metadata import package_name
 from dgti_data.publish.portal import Portal
-from dgti_data.publish.service import portal_schema_of
+from dgti_data.publish.service import PortalUnsuitable, portal_schema_of
 from dgti_data.settings import HubConnection, Settings, get_settings
 from tests.integration.faultproxy import (
     FaultProxy,
@@ -268,15 +268,27 @@ def test_refusals_fail_fast_with_one_clear_message_and_write_nothing(
 ) -> None:
     bundle = example_bundle(catalog.get(SUBMISSIONS), tmp_path, rows=5)
 
-    # 403: a token CKAN does not know may read but not write.
+    # A token CKAN does not know may read but not write: the portal says so before any write
+    # (organization_list_for_user), so the run fails at once without trying one.
     proxy.reset()
     bad = via_proxy("403", token=SecretStr("not-a-token"))
     (outcome,) = publish_all([bundle], bad)  # a failed outcome: other datasets would still go
     refused = outcome.error
-    assert outcome.status == "failed" and isinstance(refused, NotAuthorized)
-    assert refused.status == 403 and "package_create" in str(refused)
-    assert "\n" not in str(refused)  # CKAN's own words, in the portal's language (Thai here)
-    assert bad.portal.counter.write_actions == {"package_create": 1}  # not retried
+    assert outcome.status == "failed" and isinstance(refused, PortalUnsuitable)
+    assert "may not create datasets in the organisation" in str(refused) and "\n" not in str(refused)
+    assert bad.portal.counter.writes == 0
+    assert_absent(editor, package_name(SUBMISSIONS, bad.organization, bad.namespace))
+    tally.terminal.append("a token without the right to create datasets: refused before any write")
+
+    # 403 on a write all the same (the right withdrawn between the question and the write).
+    proxy.reset()
+    client = CkanClient(proxy.url, SecretStr("not-a-token"), timeout=TIMEOUT_S, retry=FAST)
+    with pytest.raises(NotAuthorized) as forbidden:
+        client.package_create(name=package_name(SUBMISSIONS, bad.organization, bad.namespace),
+                              owner_org=bad.organization)
+    assert forbidden.value.status == 403 and "package_create" in str(forbidden.value)
+    assert "\n" not in str(forbidden.value)  # CKAN's own words, in the portal's language (Thai here)
+    assert client.counter.write_actions == {"package_create": 1}  # not retried
     assert_absent(editor, package_name(SUBMISSIONS, bad.organization, bad.namespace))
     tally.terminal.append("HTTP 403 on package_create: failed at once (1 attempt), nothing written")
 
