@@ -124,7 +124,7 @@ def probe(client: CkanClient, organization: str, fields: Iterable[str] = (),
     may_create = _may_create(client, organization)
     if may_create is False:
         problems.append(f"the token's user may not create datasets in the organisation "
-                        f"{organization!r} on {client.url}: use a token of one of its editors")
+                        f"{organization!r}: use a token of one of its editors")
     return PortalOffer(
         url=client.url, ckan_version=version, extensions=extensions, datastore=datastore,
         xloader=xloader, bulk=bulk, dcat=dcat, scheming=scheming, organization=organization,

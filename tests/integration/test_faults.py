@@ -31,7 +31,7 @@ import pytest
 from pydantic import SecretStr
 
 from dgti_data.app import publish_all
-from dgti_data.ckan import CkanClient, NotAuthorized, RetryPolicy, ValidationError
+from dgti_data.ckan import CkanClient, NotAuthorized, RetryPolicy, ValidationError, is_read_action
 from dgti_data.datasets import Catalog
 from dgti_data.hub import ckan_server
 from dgti_data.hub.layout import HubPaths
@@ -361,11 +361,14 @@ def test_cli_with_the_portal_down_from_the_start_then_back(
         assert_published(editor, name, bundle.data_csv, ROWS)
     tally.terminal.append("portal back: the next CLI run published all")
 
-    # A token CKAN refuses: exit 2, one line naming the refused action.
+    # A token CKAN does not know: exit 2, one line saying why, before any write is tried.
+    proxy.reset()
     refused = _cli(_cli_env(proxy, hub, tmp_path, DGTI_CKAN_TOKEN="not-a-token"), *args[:3],
                    "--namespace", f"{namespace}-403")
     lines = [ln for ln in refused.stderr.splitlines() if ln.strip()]
-    assert refused.returncode == 2 and len(lines) == 1 and "package_create" in lines[0], refused.stderr
+    assert refused.returncode == 2 and len(lines) == 1, refused.stderr
+    assert "may not create datasets in the organisation" in lines[0], refused.stderr
+    assert all(is_read_action(a) for a in proxy.actions()), proxy.actions()
     assert "Traceback" not in refused.stdout + refused.stderr
 
 
