@@ -9,6 +9,8 @@ import json
 import unicodedata
 from typing import TYPE_CHECKING, Any
 
+from dgti_data.publish.loadpath import DESCRIPTIONS
+
 if TYPE_CHECKING:
     from dgti_data.publish.steps import DatasetPlan, DatastoreStep, FieldChange, ResourceStep
 
@@ -53,6 +55,8 @@ def datastore_step(step: DatastoreStep) -> list[str]:
         ]
     else:
         out = ["  datastore: data dictionary"]
+    if step.load is not None:
+        out.append(f"  load by {DESCRIPTIONS[step.load]}: {step.load_reason}")
     out += [ln for c in step.dictionary for ln in field_change(c, "      ")]
     if step.create_views:
         out.append("  preview: create the default views (data table)")
