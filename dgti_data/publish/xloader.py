@@ -140,13 +140,19 @@ def _wait(portal: Portal, rid: str, plan_name: str, source: Path) -> dict[str, A
         time.sleep(min(POLL_S[min(polls, len(POLL_S) - 1)], max(bound - waited, 0.0)))
         polls += 1
     if now.get("status") in ("submitting", "pending"):
-        # Never started (no worker, a long queue): mark the file as XLoader's own hash says it is
-        # loaded, so that the job, if a worker ever runs it, skips the file instead of emptying the
-        # table to load it again (unless it was submitted with ignore_hash).
+        # Never started (no worker, a long queue): mark the file as loaded the way XLoader checks
+        # (its md5 as the resource's hash), so that the job, if a worker ever runs it, skips the
+        # file instead of emptying the table to load it again (unless submitted with ignore_hash).
+        # A job reads the resource only after saying it runs: still pending after the mark, it
+        # will skip.
         portal.call("resource_patch", id=rid, hash=_md5(source))
-        raise XLoaderFailed(f"XLoader's job did not start within {bound:g} s (is its worker running?)")
+        now = status(portal, rid) or {}
+        if now.get("status") in ("submitting", "pending"):
+            raise XLoaderFailed(f"XLoader's job did not start within {bound:g} s (is its worker running?)")
+        if now.get("status") not in ACTIVE:
+            return now  # it ran meanwhile: the checks say what it left
     raise TerminalError(
-        f"{plan_name}: XLoader's job is still {now.get('status')} after {bound:g} s; nothing more "
+        f"{plan_name}: XLoader's job is still running after {bound:g} s; nothing more "
         "was written (loading beside it would race it): run again once it has finished, or raise "
         "DGTI_CKAN_LOAD_TIMEOUT"
     )
