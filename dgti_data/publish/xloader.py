@@ -145,7 +145,7 @@ def _wait(portal: Portal, rid: str, plan_name: str, source: Path) -> dict[str, A
         # file instead of emptying the table to load it again (unless submitted with ignore_hash).
         # A job reads the resource only after saying it runs: still pending after the mark, it
         # will skip.
-        portal.call("resource_patch", id=rid, hash=_md5(source))
+        portal.call("resource_patch", id=rid, hash=file_hash(source))
         now = status(portal, rid) or {}
         if now.get("status") in ("submitting", "pending"):
             raise XLoaderFailed(f"XLoader's job did not start within {bound:g} s (is its worker running?)")
@@ -158,7 +158,7 @@ def _wait(portal: Portal, rid: str, plan_name: str, source: Path) -> dict[str, A
     )
 
 
-def _md5(path: Path) -> str:
+def file_hash(path: Path) -> str:
     """The digest XLoader compares with the resource's ``hash`` before loading (its file's md5)."""
     digest = hashlib.md5(usedforsecurity=False)
     with path.open("rb") as fh:
