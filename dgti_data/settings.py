@@ -66,6 +66,9 @@ class Settings(BaseSettings):
     hub_ckan_port: int = 55000
     # Opt-in: ckanext-xloader and a ``ckan jobs worker`` on the hub, to compare loads with it.
     hub_xloader: bool = False
+    # ckanext-dgti's bulk load (plugin dgti_bulk) on the hub; off (with XLoader on): a portal as
+    # agencies run it, where publishing takes the XLoader path.
+    hub_bulk: bool = True
     # CKAN's per-text-column full-text indexes (its default); off: only ``_full_text`` is indexed.
     hub_fts_column_indexes: bool = True
 

@@ -45,7 +45,8 @@ USER_AGENT = f"dgti-data/{__version__}"
 # Actions whose name ends like this only read. Everything else is counted as a write.
 _READ_SUFFIXES = ("_show", "_list", "_search", "_search_sql", "_autocomplete", "_count", "_info")
 _READ_ACTIONS = frozenset(
-    {"site_read", "status_show", "help_show", "datastore_info", "organization_list_for_user"}
+    {"site_read", "status_show", "help_show", "datastore_info", "organization_list_for_user",
+     "xloader_status"}
 )
 # Writes that may legitimately take minutes (a whole table in one call): ``long_timeout`` applies.
 LONG_ACTIONS = frozenset({"dgti_datastore_load"})

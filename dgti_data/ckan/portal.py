@@ -63,8 +63,10 @@ class PortalOffer:
 
     @property
     def load_path(self) -> str:
-        """How the DataStore will be filled: ``bulk`` where ckanext-dgti runs, else ``upsert``."""
-        return "bulk" if self.bulk else "upsert"
+        """How a new table will be filled: ckanext-dgti's ``bulk`` action, else the portal's
+        ``xloader``, else ``upsert`` batches (``publish.loadpath`` decides per table, and may still
+        fall back to upserts for a file XLoader would store differently)."""
+        return "bulk" if self.bulk else "xloader" if self.xloader else "upsert"
 
 
 def version_tuple(version: str) -> tuple[int, ...]:

@@ -19,10 +19,9 @@ from dgti_data.app import ApprovalPolicy, ApproveAll, Outcome
 from dgti_data.cli.base import EXIT_INVALID, EXIT_PORTAL, EXIT_UNUSABLE, fail
 from dgti_data.errors import ConfigurationError, DgtiError, TransientError
 from dgti_data.publish import render
+from dgti_data.publish.loadpath import DESCRIPTIONS
 from dgti_data.publish.service import portal_offer
 from dgti_data.publish.target import Target
-
-LOAD_PATHS = {"bulk": "one bulk COPY call (dgti_datastore_load)", "upsert": "datastore_upsert batches"}
 
 
 def ask(yes: bool) -> ApproveAll:
@@ -98,7 +97,9 @@ def command(
         click.echo(render.dataset_plan(o.plan))
         click.echo(f"  → {o.status}" + (f": {o.url}" if o.url else ""))
         if o.applied is not None and o.applied.datastore_load is not None:
-            click.echo(f"  DataStore rows written by {LOAD_PATHS[o.applied.datastore_load]}")
+            click.echo(f"  DataStore rows written by {DESCRIPTIONS[o.applied.datastore_load]}")
+        for warning in o.applied.warnings if o.applied is not None else []:
+            click.echo(f"  warning: {warning}")
     c = target.portal.counter
     prefix = "dry run: " if dry_run else ""
     click.echo(f"{prefix}{c.writes} write calls, {c.reads} read calls to {target.url}")

@@ -25,7 +25,8 @@ from dgti_data.hub.processes import run
 # ckanext-dgti (the portal folder): dgti_bulk (dgti_datastore_load, a COPY-speed DataStore load),
 # dgti_thai (Thai keywords, Thai pages).
 # dgti_thai before scheming_datasets: its templates take precedence over scheming's.
-PLUGINS = "activity datastore datatables_view dgti_thai scheming_datasets dgti_bulk"
+PLUGINS = "activity datastore datatables_view dgti_thai scheming_datasets"
+BULK_PLUGIN = "dgti_bulk"  # off with Settings.hub_bulk = False
 XLOADER_PLUGIN = "xloader"
 # The GD Catalog dataset schema ships inside ckanext-dgti (as on any portal that installs it).
 DATASET_SCHEMA = "ckanext.dgti:schemas/gd_catalog_dataset.yaml"
@@ -82,7 +83,7 @@ def _options(paths: HubPaths, secrets: dict[str, str]) -> dict[str, str]:
         "ckan.site_description": SITE_DESCRIPTION,
         "ckan.site_intro_text": SITE_INTRO,
         "ckan.site_about": SITE_ABOUT,
-        "ckan.plugins": PLUGINS + (f" {XLOADER_PLUGIN}" if s.hub_xloader else ""),
+        "ckan.plugins": " ".join([PLUGINS] + [BULK_PLUGIN] * s.hub_bulk + [XLOADER_PLUGIN] * s.hub_xloader),
         "scheming.dataset_schemas": DATASET_SCHEMA,
         "scheming.presets": "ckanext.scheming:presets.json",
         "scheming.dataset_fallback": "false",
@@ -108,13 +109,15 @@ def _options(paths: HubPaths, secrets: dict[str, str]) -> dict[str, str]:
 
 
 def _xloader_options(paths: HubPaths, secrets: dict[str, str]) -> dict[str, str]:
-    """XLoader's settings. It loads only what ``xloader_submit`` asks for: the pipeline loads its
-    own resources, and an automatic XLoader job would replace their typed tables with text."""
+    """XLoader's settings. Beside our bulk plugin it loads only what ``xloader_submit`` asks for: an
+    automatic job would race the pipeline's own loads. Without it the hub is a portal as agencies
+    run it: XLoader loads every CSV upload by itself (its default), and publishing waits for that job."""
     options = {
         "ckanext.xloader.jobs_db.uri": postgres.dsn(
             paths, CKAN_ROLE, secrets["ckan_db_password"], CKAN_DB
         ),
-        "ckanext.xloader.formats": "dgti-xloader-only",  # no format of ours: no automatic loads
+        # "dgti-xloader-only": no format of ours, no automatic loads
+        "ckanext.xloader.formats": "dgti-xloader-only" if paths.settings.hub_bulk else "csv",
         "ckanext.xloader.max_content_length": str(2 * 10**9),
         "ckanext.xloader.job_timeout": "3600",
     }

@@ -10,9 +10,11 @@ Order, chosen so that a crash at any point leaves something the next plan repair
    means the next plan compares rows again and finds little or nothing to do;
    The data preview's default views are made once the table exists (CKAN makes them at
    resource creation only for resources already in the DataStore).
-   On a portal running the hub's ``dgti_bulk`` plugin, a new table (or a sync changing many rows)
-   is loaded by one ``dgti_datastore_load`` call that COPYs the resource's uploaded file into the
-   table ``datastore_create`` made; a changed file is then uploaded before the load;
+   The plan names the load path (``publish.loadpath``): on a portal running the hub's ``dgti_bulk``
+   plugin, a new table (or a sync changing many rows) is loaded by one ``dgti_datastore_load`` call
+   that COPYs the resource's uploaded file into the table ``datastore_create`` made; on a portal
+   with XLoader instead, a new table by XLoader's job (``publish.xloader``), upserts if it fails;
+   a changed file is then uploaded before the load;
 3. ``datapackage.json`` and the reports are uploaded when their sha256 differs;
 4. resources that are ours but no longer published (or duplicated) are deleted;
 5. only then is a new (or still private) dataset made public.
@@ -23,17 +25,24 @@ success: the plan is stale, so it is computed again from what the portal now has
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import itertools
 import logging
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from pathlib import Path
+from typing import Any
 
 from dgti_data.ckan import NotAuthorized, NotFound, ValidationError
 from dgti_data.errors import TerminalError
 from dgti_data.publish import datastore as ds
+from dgti_data.publish import xloader
+from dgti_data.publish.loadpath import BATCH_ROWS, BULK_ACTION, LoadPath, offered_loaders
+from dgti_data.publish.loadpath import BULK_PLUGIN as BULK_PLUGIN  # re-exported: tests, bench
+from dgti_data.publish.loadpath import BULK_SYNC_SHARE as BULK_SYNC_SHARE
 from dgti_data.publish.portal import Portal
 from dgti_data.publish.steps import (
     DATA_KEY,
@@ -47,24 +56,12 @@ from dgti_data.publish.steps import (
 
 log = logging.getLogger(__name__)
 
-BATCH_ROWS = 5_000  # records per datastore_create/upsert call
 # Batches in flight at once after the first (which creates the table). CKAN spends each call's
 # time in its own Python and in PostgreSQL, one core each: two calls at a time keep both busy
 # (measured 1.5x on 2 cores; more gained nothing). Order does not matter: a new table takes plain
 # inserts and a sync's upserts touch distinct keys; the marker is written only after every batch.
 PARALLEL_BATCHES = 2
 DELETE_KEYS = 500  # keys per datastore_delete call
-# The bulk path: the portal's CKAN plugin (ckanext-dgti/) offers one action that replaces
-# a table's rows with the resource's uploaded CSV by PostgreSQL COPY. Portals without it (data.go.th)
-# get the datastore_upsert batches above.
-BULK_PLUGIN = "dgti_bulk"
-BULK_ACTION = "dgti_datastore_load"
-# A sync reloads the whole table in bulk when it changes at least this share of its rows (a bulk
-# load of every row costs about as much as upserting this share of them, see docs/performance.md)
-# and more rows than one upsert batch: a few changed rows stay one upsert call that keeps the others.
-BULK_SYNC_SHARE = 0.05
-
-LoadPath = Literal["bulk", "upsert"]
 
 
 class PlanRefused(TerminalError):
@@ -86,8 +83,10 @@ class Applied:
     url: str
     package: dict[str, Any] | None = None
     resource_urls: dict[str, str] = field(default_factory=dict)
-    # How the DataStore rows were written: one bulk COPY call, upsert batches, or not at all.
+    # How the DataStore rows were written: one bulk COPY call, an XLoader job, upsert batches, or
+    # not at all; and what went wrong on the way (an XLoader job that failed: upserts instead).
     datastore_load: LoadPath | None = None
+    warnings: list[str] = field(default_factory=list)
 
 
 def _batches(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
@@ -172,17 +171,6 @@ def _delete_rows(portal: Portal, rid: str, step: DatastoreStep) -> None:
             portal.call("datastore_delete", resource_id=rid, force=True, filters=filters)
 
 
-def _use_bulk(portal: Portal, step: DatastoreStep) -> bool:
-    """Whether to load by one bulk call: the portal must offer it (asked only when rows change)."""
-    if step.action in ("create", "recreate"):
-        return portal.offers(BULK_PLUGIN)
-    if step.action == "sync":
-        changed = len(step.rows.upserts) + len(step.rows.deletes)
-        many = changed > BATCH_ROWS and changed >= BULK_SYNC_SHARE * step.rows.after
-        return many and portal.offers(BULK_PLUGIN)
-    return False
-
-
 def _bulk_load(plan: DatasetPlan, portal: Portal, rid: str, sha256: str) -> None:
     """Replace the table's rows with the resource's uploaded file (which must be this bundle's)."""
     bundle = plan.bundle
@@ -224,32 +212,80 @@ def _sync_datastore(plan: DatasetPlan, portal: Portal, rid: str, batch_rows: int
 
 def _upload(portal: Portal, action: str, step: ResourceStep, **extra: Any) -> dict[str, Any]:
     assert step.source is not None
-    return portal.upload(action, step.source, step.file_name, **step.fields(), **extra)
+    return portal.upload(action, step.source, step.file_name, **(step.fields() | extra))
+
+
+def _xloader_datastore(plan: DatasetPlan, portal: Portal, data: ResourceStep, batch_rows: int,
+                       warnings: list[str]) -> LoadPath:
+    """A new table by XLoader (``publish.xloader``), uploading the file on the way when the resource
+    lacks it; if XLoader fails, never starts or types the table otherwise: by upserts, with a warning."""
+    step, bundle, rid = plan.datastore, plan.bundle, data.resource_id
+    assert step is not None and rid is not None and isinstance(data.source, Path)
+    if step.action == "recreate":
+        portal.call("datastore_delete", resource_id=rid, force=True)
+    needs_file = data.action == "create" or data.upload
+    try:
+        xloader.load(plan.name, portal, rid, step, bundle.data_csv, data.source, bundle.table_schema,
+                     bundle.rows if bundle.rows is not None else step.rows.after,
+                     upload=(lambda: _upload(portal, "resource_patch", data, id=rid)) if needs_file else None)
+        log.info("%s: %s rows loaded by XLoader", plan.name, step.rows.after)
+        return "xloader"
+    except xloader.XLoaderFailed as exc:
+        warning = f"{plan.name}: XLoader did not load the table ({exc}): loaded by datastore_upsert instead"
+        log.warning(warning)
+        warnings.append(warning)
+    with contextlib.suppress(NotFound):  # whatever XLoader left (the dataset is still private if new)
+        portal.call("datastore_delete", resource_id=rid, force=True)
+    records = ds.read_records(bundle.data_csv, bundle.table_schema)
+    typed = dataclasses.replace(step, fields=xloader.with_type_overrides(step.fields))  # for later jobs
+    _load_rows(portal, rid, typed, records, batch_rows, first=True)
+    return "upsert"
+
+
+def _quiet_xloader(portal: Portal, data: ResourceStep, path: LoadPath | None) -> dict[str, str]:
+    """Where XLoader loads every CSV upload by itself (agencies' portals), its job would replace the
+    table the upserts load: the upload then carries XLoader's own digest of the file as the
+    resource's ``hash``, and the job skips the file. Nothing when no file goes up, nor for the bulk
+    action, which checks that ``hash`` is the file's sha256 (its portals are ours to configure)."""
+    if path != "upsert" or not (data.action == "create" or data.upload):
+        return {}
+    if "xloader" not in offered_loaders(portal) or not isinstance(data.source, Path):
+        return {}
+    return {"hash": xloader.file_hash(data.source)}
 
 
 def _data_resource(
-    plan: DatasetPlan, portal: Portal, package_id: str, batch_rows: int
+    plan: DatasetPlan, portal: Portal, package_id: str, batch_rows: int, warnings: list[str]
 ) -> LoadPath | None:
     """Upload the data CSV, load the DataStore, then mark what the DataStore holds.
 
-    The bulk path loads the file the resource holds, so a changed file is uploaded before the load
-    (without the marker: a crash between them leaves a table the next plan compares and repairs).
+    The bulk and XLoader paths load the file the resource holds, so a changed file is uploaded
+    before the load (without the marker: a crash between them leaves a table the next plan compares
+    and repairs). XLoader's new resource gets its file only once the typed table exists: the upload
+    may start XLoader's job, which must find our types.
     """
     data, store = plan.resources[0], plan.datastore
     assert data.key == DATA_KEY and store is not None
     markers = {MARK_DATA: store.marker, MARK_PK: ",".join(store.primary_key)}
-    bulk = _use_bulk(portal, store)
+    path = store.load if store.action != "unchanged" else None
+    quiet = _quiet_xloader(portal, data, path)
     uploaded = False
-    if data.action == "create":
-        data.resource_id = _upload(portal, "resource_create", data, package_id=package_id)["id"]
+    if data.action == "create" and path == "xloader":
+        bare = {k: v for k, v in data.fields().items() if k in ("name", "description", KEY)}
+        data.resource_id = portal.call("resource_create", package_id=package_id, **bare)["id"]
+    elif data.action == "create":
+        data.resource_id = _upload(portal, "resource_create", data, package_id=package_id, **quiet)["id"]
         uploaded = True
-    elif data.action == "update" and data.upload and bulk:
-        _upload(portal, "resource_patch", data, id=data.resource_id)
+    elif data.action == "update" and data.upload and path == "bulk":
+        _upload(portal, "resource_patch", data, id=data.resource_id, **quiet)
         uploaded = True
     assert data.resource_id is not None
     load = None
-    if store.action != "unchanged":
-        load = _sync_datastore(plan, portal, data.resource_id, batch_rows, bulk, data.sha256)
+    if path == "xloader":
+        load = _xloader_datastore(plan, portal, data, batch_rows, warnings)
+        uploaded = uploaded or data.action == "create" or data.upload
+    elif store.action != "unchanged":
+        load = _sync_datastore(plan, portal, data.resource_id, batch_rows, path == "bulk", data.sha256)
     if store.create_views:  # idempotent: CKAN skips view types the resource already has
         resource = {"id": data.resource_id, "package_id": package_id, "datastore_active": True,
                     "name": data.name, "format": data.format, "url_type": "upload"}
@@ -257,13 +293,13 @@ def _data_resource(
                     create_datastore_views=True)
     loaded = store.action in ("create", "recreate", "sync")
     if data.action == "update" and data.upload and not uploaded:
-        _upload(portal, "resource_patch", data, id=data.resource_id, **(markers if loaded else {}))
+        _upload(portal, "resource_patch", data, id=data.resource_id, **quiet, **(markers if loaded else {}))
     elif data.action == "update" and not uploaded:
         fields = data.fields() | (markers if loaded else {})
         portal.call("resource_patch", id=data.resource_id, **fields)
     elif loaded:
         portal.call("resource_patch", id=data.resource_id, **markers)
-    return "bulk" if load == "bulk" else ("upsert" if loaded else None)
+    return load if loaded else None
 
 
 def apply_plan(plan: DatasetPlan, portal: Portal, *, batch_rows: int = BATCH_ROWS) -> Applied:
@@ -284,7 +320,8 @@ def apply_plan(plan: DatasetPlan, portal: Portal, *, batch_rows: int = BATCH_ROW
         package = plan.existing
     package_id = package["id"]
 
-    load = _data_resource(plan, portal, package_id, batch_rows)
+    warnings: list[str] = []
+    load = _data_resource(plan, portal, package_id, batch_rows, warnings)
     for step in plan.resources[1:]:
         if step.action == "create":
             _upload(portal, "resource_create", step, package_id=package_id)
@@ -300,7 +337,7 @@ def apply_plan(plan: DatasetPlan, portal: Portal, *, batch_rows: int = BATCH_ROW
         package = portal.call("package_patch", id=package_id, private=False)
     else:
         package = portal.call("package_show", id=package_id)
-    return Applied(plan, url, package, _urls(package), datastore_load=load)
+    return Applied(plan, url, package, _urls(package), datastore_load=load, warnings=warnings)
 
 
 def _urls(package: dict[str, Any] | None) -> dict[str, str]:

@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 
 from dgti_data.ckan import NotAuthorized, NotFound
 from dgti_data.publish import datastore as ds
+from dgti_data.publish import loadpath
 from dgti_data.publish.bundle import PublicationBundle, data_file_name, datapackage_bytes, sha256_file
 from dgti_data.publish.digest import content_digest
 from dgti_data.publish.excel import excel_csv
@@ -252,6 +253,7 @@ def plan_dataset(
         (r for r in (existing or {}).get("resources", []) if r.get("id") == data.resource_id), None
     )
     plan.datastore = _plan_datastore(portal, bundle, data, data_have)
+    plan.datastore.load, plan.datastore.load_reason = loadpath.choose(portal, plan.datastore, bundle)
 
     today = today or today_bangkok()
     if existing is None:

@@ -9,6 +9,8 @@ import json
 import unicodedata
 from typing import TYPE_CHECKING, Any
 
+from dgti_data.publish.loadpath import DESCRIPTIONS
+
 if TYPE_CHECKING:
     from dgti_data.ckan import PortalOffer
     from dgti_data.publish.steps import DatasetPlan, DatastoreStep, FieldChange, ResourceStep
@@ -26,8 +28,7 @@ def _yes(flag: bool | None, yes: str = "มี / yes", no: str = "ไม่ม�
 
 def portal_offer(offer: PortalOffer) -> str:
     """What the portal offers, Thai / English, before the plan: what will happen, and what stops it."""
-    load = {"bulk": "ckanext-dgti: one bulk COPY call (dgti_datastore_load)",
-            "upsert": "datastore_upsert batches"}[offer.load_path]
+    load = DESCRIPTIONS[offer.load_path]
     schema = ("ครบ / complete" if not offer.missing_fields
               else "ขาด / missing: " + ", ".join(offer.missing_fields)) if offer.scheming else "ไม่มี / none"
     lines = [
@@ -80,6 +81,8 @@ def datastore_step(step: DatastoreStep) -> list[str]:
         ]
     else:
         out = ["  datastore: data dictionary"]
+    if step.load is not None:
+        out.append(f"  load by {DESCRIPTIONS[step.load]}: {step.load_reason}")
     out += [ln for c in step.dictionary for ln in field_change(c, "      ")]
     if step.create_views:
         out.append("  preview: create the default views (data table)")

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from dgti_data.publish.bundle import PublicationBundle
+from dgti_data.publish.loadpath import LoadPath
 from dgti_data.publish.portal_schema import SchemaProblem
 from dgti_data.publish.tags import refused_warnings
 
@@ -104,6 +105,9 @@ class DatastoreStep:
     # The preview (datatables view) is only made for resources already in the DataStore, so a
     # resource loaded after its creation needs its default views made once the table exists.
     create_views: bool = False
+    # How the rows go to the portal and why (``publish.loadpath.choose``): None, no row is written.
+    load: LoadPath | None = None
+    load_reason: str = ""
 
 
 

@@ -15,10 +15,10 @@ import pytest
 
 from dgti_data.ckan import CallCounter, NotFound
 from dgti_data.datasets import Catalog
-from dgti_data.publish import Portal, apply_plan, plan_dataset, portal_schema
+from dgti_data.publish import Portal, apply_plan, loadpath, plan_dataset, portal_schema
 from dgti_data.publish import datastore as ds
-from dgti_data.publish.apply import BATCH_ROWS, BULK_ACTION, BULK_PLUGIN, BULK_SYNC_SHARE
 from dgti_data.publish.examples import example_bundle
+from dgti_data.publish.loadpath import BATCH_ROWS, BULK_ACTION, BULK_PLUGIN, BULK_SYNC_SHARE
 from dgti_data.publish.steps import DatasetPlan, DatastoreStep, RowChanges
 from dgti_data.settings import PROJECT_ROOT
 
@@ -103,13 +103,15 @@ def test_a_portal_without_the_plugin_gets_upsert_batches(catalog: Catalog, tmp_p
     assert client.status_calls == 1
 
 
-def _sync(plan: DatasetPlan, changed: int, rows: int = 1_000_000) -> DatasetPlan:
-    """The plan turned into an update of an existing dataset whose CSV changed ``changed`` rows."""
+def _sync(plan: DatasetPlan, client: RecordingClient, changed: int, rows: int = 1_000_000) -> DatasetPlan:
+    """The plan turned into an update of an existing dataset whose CSV changed ``changed`` rows,
+    with the load path the planner would choose."""
     assert plan.datastore is not None
     data = dataclasses.replace(plan.resources[0], action="update", upload=True, resource_id="r-old")
     upserts = [{"response_id": f"k{i}"} for i in range(changed)]
     step = DatastoreStep("sync", plan.datastore.fields, plan.datastore.primary_key, plan.datastore.marker,
                          RowChanges(before=rows, after=rows, changed=changed, upserts=upserts))
+    step.load, step.load_reason = loadpath.choose(Portal(client), step, plan.bundle)  # type: ignore[arg-type]
     return dataclasses.replace(plan, action="update", existing={"id": "p1"}, make_public=False,
                                resources=[data], datastore=step)
 
@@ -125,7 +127,7 @@ def test_a_sync_reloads_in_bulk_only_when_many_rows_change(
     catalog: Catalog, tmp_path: Path, changed: int, rows: int, path: str
 ) -> None:
     client = RecordingClient([BULK_PLUGIN])
-    plan = _sync(_plan(catalog, tmp_path, client), changed, rows)
+    plan = _sync(_plan(catalog, tmp_path, client), client, changed, rows)
     client.calls.clear()
     applied = apply_plan(plan, Portal(client))  # type: ignore[arg-type]
     assert applied.datastore_load == path
@@ -146,7 +148,7 @@ def test_an_unchanged_table_does_not_even_ask_which_paths_the_portal_offers(
     catalog: Catalog, tmp_path: Path
 ) -> None:
     client = RecordingClient([BULK_PLUGIN])
-    plan = _sync(_plan(catalog, tmp_path, client), 0)
+    plan = _sync(_plan(catalog, tmp_path, client), client, 0)
     assert plan.datastore is not None
     plan.datastore.action = "unchanged"
     plan.resources[0].action, plan.resources[0].upload = "unchanged", False
