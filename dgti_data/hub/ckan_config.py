@@ -11,7 +11,7 @@ import hashlib
 import json
 import os
 
-from dgti_data.hub import ckan_install, postgres, solr_server
+from dgti_data.hub import ckan_install, dcat, postgres, solr_server
 from dgti_data.hub.ckan_server import url
 from dgti_data.hub.layout import (
     CKAN_DB,
@@ -82,7 +82,7 @@ def _options(paths: HubPaths, secrets: dict[str, str]) -> dict[str, str]:
         "ckan.site_description": SITE_DESCRIPTION,
         "ckan.site_intro_text": SITE_INTRO,
         "ckan.site_about": SITE_ABOUT,
-        "ckan.plugins": PLUGINS + (f" {XLOADER_PLUGIN}" if s.hub_xloader else ""),
+        "ckan.plugins": PLUGINS + f" {dcat.PLUGINS}" + (f" {XLOADER_PLUGIN}" if s.hub_xloader else ""),
         "scheming.dataset_schemas": DATASET_SCHEMA,
         "scheming.presets": "ckanext.scheming:presets.json",
         "scheming.dataset_fallback": "false",
@@ -104,7 +104,7 @@ def _options(paths: HubPaths, secrets: dict[str, str]) -> dict[str, str]:
             "text tsvector" if s.hub_fts_column_indexes else "tsvector"
         ),
         "debug": "false",
-    } | (_xloader_options(paths, secrets) if s.hub_xloader else {})
+    } | dcat.options() | (_xloader_options(paths, secrets) if s.hub_xloader else {})
 
 
 def _xloader_options(paths: HubPaths, secrets: dict[str, str]) -> dict[str, str]:
