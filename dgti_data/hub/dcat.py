@@ -17,8 +17,10 @@ from dgti_data.hub.processes import run, say
 DCAT_VERSION = "2.4.4"
 HARVEST_VERSION = "1.6.3"
 # `ckan harvester run-test` (a synchronous harvest, no queue workers) imports ckanext-harvest's test
-# factories, which need factory-boy (an extra its wheel does not install).
-REQUIREMENTS = (f"ckanext-dcat=={DCAT_VERSION}", f"ckanext-harvest=={HARVEST_VERSION}", "factory-boy==3.3.3")
+# factories, which need factory-boy and, through CKAN's test helpers, pytest (neither installed by
+# its wheel).
+REQUIREMENTS = (f"ckanext-dcat=={DCAT_VERSION}", f"ckanext-harvest=={HARVEST_VERSION}",
+                "factory-boy==3.3.3", "pytest==9.2.0")
 
 # After the portal's own plugins: dgti_dcat chains dcat's catalogue actions.
 PLUGINS = "dcat dcat_json_interface structured_data dgti_dcat"
@@ -53,6 +55,6 @@ def install(paths: HubPaths) -> bool:
         encoding="utf-8",
     )
     run([python, "-m", "pip", "install", "--quiet", "-c", constraints, *REQUIREMENTS],
-        what="pip install ckanext-dcat ckanext-harvest factory-boy", log=paths.log("ckan-install"))
+        what="pip install ckanext-dcat ckanext-harvest", log=paths.log("ckan-install"))
     marker.write_text(wanted, encoding="utf-8")
     return True
