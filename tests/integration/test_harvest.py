@@ -131,6 +131,7 @@ def test_central_catalogue_harvests_consenting_datasets_with_their_thai_metadata
     for resource in source["resources"]:
         harvested = by_url[resource["url"]]
         assert harvested["name"] == resource["name"]
+        assert harvested["description"] == resource["description"]  # Thai line, then English
         assert harvested["format"] == resource["format"]
     csv = next(r for r in got["resources"] if r["format"] == "CSV")
     assert csv["mimetype"] == "text/csv"

@@ -299,7 +299,13 @@ class GDCatalogDCATProfile(RDFProfile):
                 if label:
                     dataset_dict["license_id"] = label
                     break
+        descriptions = {str(d): self._by_lang(d, DCT.description) for d in self._distributions(dataset_ref)}
         for resource in dataset_dict.get("resources", []):
+            # Both languages of a distribution's description, Thai first, as the publisher wrote it.
+            texts = descriptions.get(resource.get("uri") or "", {})
+            if len(texts) > 1:
+                resource["description"] = "\n\n".join(
+                    texts[lang] for lang in sorted(texts, key=lambda lang: lang != "th"))
             # The vocabularies' URIs back to what CKAN shows: "CSV", "text/csv".
             fmt, mimetype = resource.get("format") or "", resource.get("mimetype") or ""
             if fmt.startswith(f"{EU}file-type/"):
