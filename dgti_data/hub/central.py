@@ -15,12 +15,13 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import socket
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from dgti_data.ckan.client import CkanClient, ping
+from dgti_data.ckan.client import ping
 from dgti_data.hub import ckan_install, postgres, solr_server
 from dgti_data.hub import dcat as hub_dcat
 from dgti_data.hub.ckan_config import WSGI
@@ -96,14 +97,19 @@ def up(settings: Settings, port: int | None = None) -> Central:
     _databases(paths)
     _solr_core(paths)
     _configure(site, secrets)
-    if postgres.psql(paths, "SELECT to_regclass('public.package') IS NOT NULL", db=DB).strip() != "t":
+    if not _has_table(paths, "package"):
         cli(site, "db", "init", what="ckan db init (central)")
         sql = cli(site, "datastore", "set-permissions", what="ckan datastore set-permissions (central)")
         postgres.psql(paths, sql, db=DATASTORE_DB)
-    cli(site, "db", "upgrade", "-p", "harvest", what="ckan db upgrade -p harvest (central)")
+    if not _has_table(paths, "harvest_source"):
+        cli(site, "db", "upgrade", "-p", "harvest", what="ckan db upgrade -p harvest (central)")
     _start(site)
     say(f"central catalogue: {site.url} (harvest with ckanext-dcat's {SOURCE_TYPE} harvester)")
     return site
+
+
+def _has_table(paths: HubPaths, table: str) -> bool:
+    return postgres.psql(paths, f"SELECT to_regclass('public.{table}') IS NOT NULL", db=DB).strip() == "t"
 
 
 def _databases(paths: HubPaths) -> None:
@@ -197,21 +203,58 @@ def _start(site: Central) -> None:
 
 
 def harvest(site: Central, name: str, source_url: str, *, rdf_format: str = "text/turtle") -> dict[str, Any]:
-    """Register ``source_url`` (a DCAT catalogue) as harvest source ``name`` and harvest it now,
-    in a child process (gather, fetch, import: no queue, no worker). Returns the job's status
-    (``status``, ``stats``: added / updated / deleted / errored); raises if the job did not finish."""
+    """Harvest the DCAT catalogue ``source_url`` now, as source ``name`` (registered on first use),
+    in a child process (gather, fetch, import: no queue, no worker). Datasets gone from the
+    catalogue since the last harvest are deleted. Returns the job's ``status`` and ``stats``
+    (added / updated / deleted / errored / not modified, from ckanext-harvest's tables: its API
+    leaves a source's status out on CKAN 2.12); raises if the job did not finish or had errors."""
+    if not _NAME.match(name):
+        raise HubError(f"harvest source name {name!r}: lowercase letters, digits, - and _ only")
     # ckanext-harvest refuses a second source with the same URL and config, and compares URLs
     # without their query (?fq=...): the source's name in its config keeps each one distinct.
     config = json.dumps({"rdf_format": rdf_format, "dgti_source": name})
-    cli(site, "harvester", "source", "create", name, source_url, SOURCE_TYPE, name, "true", "",
-        "MANUAL", config, what=f"ckan harvester source create {name} (central)")
+    if not _source_exists(site.paths, name):
+        try:
+            cli(site, "harvester", "source", "create", name, source_url, SOURCE_TYPE, name, "true", "",
+                "MANUAL", config, what=f"ckan harvester source create {name} (central)")
+        except HubError:
+            # ckanext-harvest 1.6.3's CLI saves the source, then fails printing it on CKAN 2.12.
+            if not _source_exists(site.paths, name):
+                raise
     cli(site, "harvester", "run-test", name, what=f"ckan harvester run-test {name} (central)")
-    source = CkanClient(site.url, timeout=60).call("harvest_source_show", id=name)
-    job = (source.get("status") or {}).get("last_job") or {}
-    if job.get("status") != "Finished":
-        raise HubError(f"harvest {name}: the job did not finish ({job.get('status')!r}); see "
-                       f"{site.paths.log('central-setup')}")
-    return {"status": job["status"], "stats": job.get("stats") or {}}
+    return _last_job(site, name)
+
+
+_NAME = re.compile(r"^[a-z0-9_-]{2,100}$")
+
+
+def _source_exists(paths: HubPaths, name: str) -> bool:
+    sql = f"SELECT count(*) FROM package WHERE name = '{name}' AND type = 'harvest' AND state = 'active'"
+    return postgres.psql(paths, sql, db=DB).strip() != "0"
+
+
+def _last_job(site: Central, name: str) -> dict[str, Any]:
+    rows = postgres.psql(site.paths, f"""
+SELECT j.status, coalesce(o.report_status, ''), count(o.id),
+       (SELECT count(*) FROM harvest_gather_error g WHERE g.harvest_job_id = j.id)
+FROM harvest_job j JOIN package p ON p.id = j.source_id
+LEFT JOIN harvest_object o ON o.harvest_job_id = j.id AND o.report_status IS NOT NULL
+WHERE p.name = '{name}'
+  AND j.created = (SELECT max(created) FROM harvest_job WHERE source_id = p.id)
+GROUP BY j.id, j.status, o.report_status""", db=DB)
+    status, stats, gather_errors = "", {}, 0
+    for row in rows.splitlines():
+        status, report, count, gather = row.split("|")
+        gather_errors = int(gather)
+        if report:
+            stats[report.replace(" ", "_")] = int(count)
+    log = site.paths.log("central-setup")
+    if status != "Finished":
+        raise HubError(f"harvest {name}: the job did not finish ({status or 'no job'!r}); see {log}")
+    if gather_errors or stats.get("errored"):
+        raise HubError(f"harvest {name}: {gather_errors} gather and {stats.get('errored', 0)} import "
+                       f"errors (stats {stats}); see {log}")
+    return {"status": status, "stats": stats}
 
 
 def stop(paths: HubPaths) -> str:

@@ -51,7 +51,8 @@ def published(
     hub: HubConnection, hub_settings: Settings, sysadmin: CkanClient, run_id: str,
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[dict[str, dict[str, Any]]]:
-    """The two datasets as the pipeline published them: submissions consenting, survey not."""
+    """The two datasets as the pipeline published them (submissions consenting, survey not), and
+    under ``run`` the namespace, bundles and target that published them."""
     catalog = load_catalog(hub_settings.schemas_dir)
     namespace = f"{run_id}-harvest"
     folder = tmp_path_factory.mktemp("harvest")
@@ -66,7 +67,7 @@ def published(
     try:
         outcomes = publish_all(bundles, target)
         assert [o.status for o in outcomes] == ["published", "published"]
-        yield {"namespace": {"name": namespace},
+        yield {"run": {"namespace": namespace, "bundles": bundles, "target": target},
                **{n: client.package_show(p) for n, p in zip((SUBMISSIONS, SURVEY), names, strict=True)}}
     finally:
         for name in names:
@@ -83,6 +84,11 @@ def central_site(hub: HubConnection, hub_settings: Settings) -> Iterator[central
         central.down(site)
 
 
+def _catalogue(hub: HubConnection, namespace: str) -> str:
+    """The hub's DCAT catalogue, narrowed to this run's datasets (the hub is shared by the tests)."""
+    return f"{hub.ckan_url}/catalog.ttl?fq=name:*{namespace}"
+
+
 def test_the_publisher_sets_allow_harvest_from_the_descriptor(published: dict[str, dict[str, Any]]) -> None:
     assert published[SUBMISSIONS]["allow_harvest"] == "True"
     assert published[SURVEY]["allow_harvest"] == "False"
@@ -91,7 +97,7 @@ def test_the_publisher_sets_allow_harvest_from_the_descriptor(published: dict[st
 def test_the_dcat_catalogue_lists_consenting_datasets_only(
     hub: HubConnection, published: dict[str, dict[str, Any]]
 ) -> None:
-    ns = published["namespace"]["name"]
+    ns = published["run"]["namespace"]
     # Turtle is UTF-8 by definition; CKAN sends text/turtle without a charset (requests would guess latin-1).
     answer = requests.get(f"{hub.ckan_url}/catalog.ttl", params={"fq": f"name:*{ns}"}, timeout=60)
     turtle = answer.content.decode()
@@ -106,8 +112,8 @@ def test_central_catalogue_harvests_consenting_datasets_with_their_thai_metadata
     hub: HubConnection, hub_settings: Settings, published: dict[str, dict[str, Any]],
     central_site: central.Central,
 ) -> None:
-    ns = published["namespace"]["name"]
-    job = central.harvest(central_site, f"hub-{ns}", f"{hub.ckan_url}/catalog.ttl?fq=name:*{ns}")
+    ns = published["run"]["namespace"]
+    job = central.harvest(central_site, f"hub-{ns}", _catalogue(hub, ns))
     assert job["stats"].get("added") == 1 and not job["stats"].get("errored"), job
     gd = CkanClient(central_site.url, None, timeout=hub_settings.ckan_timeout)
     source = published[SUBMISSIONS]
@@ -187,6 +193,7 @@ def test_dcat_of_a_dataset_maps_the_gd_catalog_fields(
     assert nodes[csv["dct:license"]["@id"]]["rdfs:label"] == "Open Data Common"
 
 
+@pytest.mark.browser
 def test_dataset_page_carries_schema_org_json_ld_with_its_thai_text(
     hub: HubConnection, hub_settings: Settings, published: dict[str, dict[str, Any]], tmp_path: Path
 ) -> None:
@@ -208,3 +215,26 @@ def test_dataset_page_carries_schema_org_json_ld_with_its_thai_text(
     assert _texts(dataset["schema:description"])["th"] in source["notes"]
     assert dataset["schema:inLanguage"] == "th"
     assert sorted(dataset["schema:keywords"]) == sorted(t["name"] for t in source["tags"])
+
+
+def test_withdrawn_consent_removes_the_central_copy_at_the_next_harvest(
+    hub: HubConnection, hub_settings: Settings, published: dict[str, dict[str, Any]],
+    central_site: central.Central,
+) -> None:
+    """The publisher withdraws consent (descriptor ``allowHarvest: false``): the hub's catalogue
+    drops the dataset and the central catalogue's next harvest deletes its copy."""
+    ns, source = published["run"]["namespace"], published[SUBMISSIONS]
+    gd = CkanClient(central_site.url, None, timeout=hub_settings.ckan_timeout)
+    central.harvest(central_site, f"hub-{ns}", _catalogue(hub, ns))  # no-op if harvested above
+    assert gd.package_search(fq=f"name:{source['name']}")["count"] == 1
+
+    bundle = published["run"]["bundles"][0]
+    bundle.dataset = _consent(bundle.dataset, False)
+    target = published["run"]["target"]
+    (outcome,) = publish_all([bundle], target)
+    assert outcome.status == "published" and outcome.plan.action != "unchanged", outcome
+    assert target.portal.client.package_show(source["name"])["allow_harvest"] == "False"
+
+    job = central.harvest(central_site, f"hub-{ns}", _catalogue(hub, ns))
+    assert job["stats"].get("deleted") == 1, job
+    assert gd.package_search(fq=f"name:{source['name']}")["count"] == 0

@@ -118,9 +118,10 @@ def frequency_uri(unit: str, interval: str) -> URIRef | None:
 
 
 def ce_year(value: Any) -> int | None:
-    """A Buddhist-Era year ("2567") as a common-era year (2024); None if it is not one."""
+    """A Buddhist-Era year ("2567", or in Thai digits "๒๕๖๗") as a common-era year (2024); a year
+    already below 2400 is taken as common era; None if it is not a year."""
     text = str(value or "").strip()
-    if not (text.isascii() and text.isdigit()):
+    if not (text.isdecimal() and len(text) == 4):
         return None
     year = int(text)
     return year - BE_OFFSET if year > 2400 else year
