@@ -2,7 +2,8 @@
 data.go.th's GD Catalog harvests the agencies' portals.
 
 It shares the hub's PostgreSQL (its own databases), Solr (its own core, with the portal's Thai
-schema), Redis (its own database number) and CKAN virtualenv, and runs on its own port with
+schema) and Redis (its own database number), runs CKAN 2.11 whichever version the hub runs (the
+hub's virtualenv when that is 2.11; ``CKAN_VERSION`` below says why), on its own port, with
 ckanext-harvest, ckanext-dcat's DCAT RDF harvester and the GD Catalog profile of ckanext-dgti
 (``dgti_gd_catalog``: parses the hub's language-tagged DCAT back into the Thai title and the
 bilingual description), plus ``dgti_thai`` for Thai keywords (the GD Catalog runs
@@ -44,6 +45,10 @@ CORE = "central"
 REDIS_DB = 1
 PLUGINS = "activity datastore dgti_thai harvest dcat dcat_rdf_harvester"
 SOURCE_TYPE = "dcat_rdf"
+# The central catalogue is another portal, with its own CKAN: 2.11, whatever the hub runs.
+# ckanext-harvest 1.6.3 (the latest) does not harvest a source twice on CKAN 2.12.0: from the
+# second run on, harvest_source_show lacks source_type (KeyError in `harvester run-test`).
+CKAN_VERSION = "2.11.6"
 
 
 @dataclass(frozen=True)
@@ -85,13 +90,15 @@ def running_pid(paths: HubPaths) -> int | None:
 
 def up(settings: Settings, port: int | None = None) -> Central:
     """Start the central site on the running hub's services (made on first use)."""
-    paths = HubPaths(settings)
+    paths = HubPaths(settings.model_copy(update={"hub_ckan_version": CKAN_VERSION}))
     if not (postgres.is_up(paths) and solr_server.is_up(paths)):
         raise HubError("the hub is not running: `dgti-data hub up` first")
     if running_pid(paths) is not None:  # left by an earlier session: its port may differ
         say(f"central catalogue: {stop(paths)} (left running before)")
     site = Central(paths, port or free_port())
     site.root.mkdir(parents=True, exist_ok=True)
+    say(f"central catalogue: CKAN {CKAN_VERSION} venv {ckan_install.install(paths)}")
+    ckan_install.install_plugin(paths)
     hub_dcat.install(paths)
     secrets = load_secrets(paths)
     _databases(paths)
