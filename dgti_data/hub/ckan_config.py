@@ -11,7 +11,7 @@ import hashlib
 import json
 import os
 
-from dgti_data.hub import ckan_install, postgres, solr_server
+from dgti_data.hub import ckan_install, dcat, postgres, solr_server
 from dgti_data.hub.ckan_server import url
 from dgti_data.hub.layout import (
     CKAN_DB,
@@ -83,7 +83,9 @@ def _options(paths: HubPaths, secrets: dict[str, str]) -> dict[str, str]:
         "ckan.site_description": SITE_DESCRIPTION,
         "ckan.site_intro_text": SITE_INTRO,
         "ckan.site_about": SITE_ABOUT,
-        "ckan.plugins": " ".join([PLUGINS] + [BULK_PLUGIN] * s.hub_bulk + [XLOADER_PLUGIN] * s.hub_xloader),
+        "ckan.plugins": " ".join(
+            [PLUGINS] + [BULK_PLUGIN] * s.hub_bulk + [dcat.PLUGINS] + [XLOADER_PLUGIN] * s.hub_xloader
+        ),
         "scheming.dataset_schemas": DATASET_SCHEMA,
         "scheming.presets": "ckanext.scheming:presets.json",
         "scheming.dataset_fallback": "false",
@@ -105,7 +107,7 @@ def _options(paths: HubPaths, secrets: dict[str, str]) -> dict[str, str]:
             "text tsvector" if s.hub_fts_column_indexes else "tsvector"
         ),
         "debug": "false",
-    } | (_xloader_options(paths, secrets) if s.hub_xloader else {})
+    } | dcat.options() | (_xloader_options(paths, secrets) if s.hub_xloader else {})
 
 
 def _xloader_options(paths: HubPaths, secrets: dict[str, str]) -> dict[str, str]:

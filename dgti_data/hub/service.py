@@ -9,6 +9,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from dgti_data.hub import accounts, ckan_config, ckan_install, ckan_server, postgres, redis, solr_server
+from dgti_data.hub import central as central_site
+from dgti_data.hub import dcat as hub_dcat
 from dgti_data.hub.layout import HubPaths, load_secrets, write_private
 from dgti_data.hub.processes import HubError, exclusive, phase, pid_alive, port_open, read_pid, say
 from dgti_data.settings import HubConnection, Settings
@@ -49,6 +51,7 @@ def _up(paths: HubPaths) -> HubConnection:
         say(f"ckan venv: {ckan_job.result()}")
         plugins_changed = ckan_install.install_plugin(paths)
         say(f"ckan plugin ckanext-dgti: {'installed' if plugins_changed else 'present'}")
+        plugins_changed = hub_dcat.install(paths) or plugins_changed
         if paths.settings.hub_xloader:
             plugins_changed = ckan_install.install_xloader(paths) or plugins_changed
         say(f"solr jars: {solr_job.result()}")
@@ -158,6 +161,8 @@ def down(settings: Settings, *, purge: bool = False) -> None:
 def _down(paths: HubPaths, purge: bool) -> None:
     with phase("ckan jobs worker stop"):
         say(f"ckan jobs worker: {ckan_server.stop_worker(paths)}")
+    with phase("central catalogue stop"):
+        say(f"central catalogue: {central_site.stop(paths)}")
     for name, module in (("ckan", ckan_server), ("solr", solr_server), ("redis", redis),
                          ("postgres", postgres)):
         with phase(f"{name} stop"):
