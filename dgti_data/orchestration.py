@@ -1,14 +1,58 @@
-"""Prefect glue the flows share: which failures are worth a retry, and how reports reach the UI."""
+"""Prefect glue the flows share: which Prefect server they use, which failures are worth a retry,
+and how reports reach the UI."""
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from dgti_data.errors import TransientError
 from dgti_data.report import error_rows, summary_markdown
+from dgti_data.settings import Settings, get_settings
 
 if TYPE_CHECKING:
     from dgti_data.app import FileReport
+
+
+HEALTH_TIMEOUT_S = 2.0  # a server on loopback answers in milliseconds; a hung one is not used
+
+
+@contextlib.contextmanager
+def local_prefect_server(settings: Settings | None = None) -> Iterator[str | None]:
+    """Use the local Prefect server when Prefect has no API URL of its own.
+
+    Without ``PREFECT_API_URL`` (environment or Prefect profile) every flow run, and every block
+    read, starts a temporary Prefect server (about 17 s on 2 cores). If a server answers on
+    127.0.0.1:``DGTI_PREFECT_PORT`` (``./dev demo`` leaves one running), the block runs with it
+    instead; a configured URL always wins, and with no server there nothing changes. Yields the
+    API URL in use (``None``: Prefect's temporary server)."""
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    configured = PREFECT_API_URL.value()
+    if configured:
+        yield configured
+        return
+    try:
+        api = f"http://127.0.0.1:{(settings or get_settings()).prefect_port}/api"
+    except Exception:  # settings that cannot be read: the command says so in its own words
+        api = None
+    if api is None or not prefect_server_healthy(api):
+        yield None
+        return
+    with temporary_settings(updates={PREFECT_API_URL: api}):
+        yield api
+
+
+def prefect_server_healthy(api: str) -> bool:
+    """Whether a Prefect server answers its health check at ``api`` (loopback only: see above)."""
+    import httpx
+
+    try:
+        answer = httpx.get(f"{api}/health", timeout=HEALTH_TIMEOUT_S)
+    except httpx.HTTPError:
+        return False
+    return answer.status_code == 200 and answer.text.strip() == "true"
 
 
 def retry_only_transient(task: Any, task_run: Any, state: Any) -> bool:

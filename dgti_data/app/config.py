@@ -56,8 +56,11 @@ def resolve_key(
         return settings.pseudonymisation_key
     from prefect.blocks.system import Secret
 
+    from dgti_data.orchestration import local_prefect_server
+
     try:
-        block = Secret.load(secret_block)
+        with local_prefect_server(settings):  # not a temporary server per command
+            block = Secret.load(secret_block)
     except (ValueError, LookupError) as exc:
         if not required:
             return None
