@@ -3,7 +3,7 @@
     python bench/demo_rerun.py [--runs 2] [--rows 1000]
 
 Without ``PREFECT_API_URL`` a flow run starts a temporary Prefect server and stops it at the end;
-since ``DGTI_PREFECT_PORT`` (``dgti_data.orchestration.local_prefect_server``) the main job uses
+since ``DGTI_PREFECT_PORT`` (``dgti_data.orchestration.use_local_prefect_server``) the main job uses
 a Prefect server already answering on that port (``./dev demo`` leaves one running). This bench
 makes the demo's drop folder (the same samples as ``./dev demo``), publishes it once to the hub of
 the environment under a namespace of its own, then times the unchanged second run of the main job
@@ -135,6 +135,8 @@ def main() -> int:
         env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
         env |= {"PREFECT_HOME": str(work / "prefect"), "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
                 "DO_NOT_TRACK": "1", "DGTI_CKAN_NAMESPACE": namespace, "DGTI_PREFECT_PORT": str(port),
+                # Prefect gives a temporary server 20 s to start; a busy 2-core machine needs more.
+                "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "180",
                 "PREFECT_API_DATABASE_CONNECTION_URL": f"sqlite+aiosqlite:///{work}/prefect.db"}
         env.setdefault("DGTI_PSEUDONYMISATION_KEY", "bench-key-not-a-secret-0123456789")
         org = settings.ckan_organization or (hub.organization if hub else "")

@@ -17,7 +17,7 @@ import click
 from prefect import flow
 
 from dgti_data.cli.base import run_command
-from dgti_data.orchestration import local_prefect_server
+from dgti_data.orchestration import use_local_prefect_server
 from dgti_data.publish import render
 from dgti_data.report.trend import QUALITY_FILE
 from flows.publish import publish_datasets
@@ -69,8 +69,8 @@ def command(drop_dir: str, results_dir: str, no_publish: bool, auto_approve: boo
 
 
 def main(argv: list[str] | None = None) -> int:
-    with local_prefect_server():
-        return run_command(command, argv)
+    use_local_prefect_server()
+    return run_command(command, argv)
 
 
 if __name__ == "__main__":

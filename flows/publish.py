@@ -27,7 +27,7 @@ from dgti_data import app
 from dgti_data.app import ApprovalPolicy, Outcome
 from dgti_data.cli.base import run_command
 from dgti_data.errors import TransientError
-from dgti_data.orchestration import local_prefect_server
+from dgti_data.orchestration import use_local_prefect_server
 from dgti_data.publish import render
 from dgti_data.settings import PROJECT_ROOT
 
@@ -255,8 +255,8 @@ def command(action: str, results_dir: str, dry_run: bool, organization: str | No
 
 
 def main(argv: list[str] | None = None) -> int:
-    with local_prefect_server():
-        return run_command(command, argv)
+    use_local_prefect_server()
+    return run_command(command, argv)
 
 
 if __name__ == "__main__":

@@ -19,7 +19,12 @@ from prefect.cache_policies import NO_CACHE
 from dgti_data import app
 from dgti_data.app import FileReport
 from dgti_data.cli.base import run_command
-from dgti_data.orchestration import local_prefect_server, publish_artifacts, retry_only_transient, task_runner
+from dgti_data.orchestration import (
+    publish_artifacts,
+    retry_only_transient,
+    task_runner,
+    use_local_prefect_server,
+)
 from dgti_data.read import table_files
 
 
@@ -83,8 +88,8 @@ def command(drop_dir: Path, results_dir: Path | None, runner: str, workers: int 
 
 
 def main(argv: list[str] | None = None) -> int:
-    with local_prefect_server():
-        return run_command(command, argv)
+    use_local_prefect_server()
+    return run_command(command, argv)
 
 
 if __name__ == "__main__":

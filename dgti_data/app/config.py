@@ -56,11 +56,11 @@ def resolve_key(
         return settings.pseudonymisation_key
     from prefect.blocks.system import Secret
 
-    from dgti_data.orchestration import local_prefect_server
+    from dgti_data.orchestration import use_local_prefect_server
 
+    use_local_prefect_server(settings)  # not a temporary server per command
     try:
-        with local_prefect_server(settings):  # not a temporary server per command
-            block = Secret.load(secret_block)
+        block = Secret.load(secret_block)
     except (ValueError, LookupError) as exc:
         if not required:
             return None

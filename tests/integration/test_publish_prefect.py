@@ -32,7 +32,7 @@ from dgti_data.settings import PROJECT_ROOT, HubConnection, Settings
 from flows.publish import approve_answer, reject_answer
 from tests.integration.cdp import resume_form
 
-pytestmark = [pytest.mark.integration, pytest.mark.timeout(600)]
+pytestmark = [pytest.mark.integration, pytest.mark.timeout(900)]  # a bound: ~10 min on a busy machine
 
 BIN = Path(sys.executable).parent
 POOL = "dgti-test-pool"
