@@ -221,8 +221,11 @@ def test_deployed_flow_publishes_and_pauses_for_approval(
     shot = tmp_path / "resume-form.png"
     reject_tab = "ไม่อนุมัติ / Reject"
     page = f"{prefect_env['DGTI_TEST_UI']}/runs/flow-run/{run['id']}"
-    views = resume_form(page, shot, choose=(reject_tab,))
+    approve_tab = "อนุมัติ / Approve"
+    views = resume_form(page, shot, choose=(reject_tab, approve_tab), submit=True)
     print(f"resume form: {shot} and {views[reject_tab]['png']}")
+    # Submitted as the form opens (Approve, its check left off), the server refuses: no default.
+    assert "decision.checked" in views.pop("submitted")
     for view in views.values():
         assert view["png"].stat().st_size > 10_000 and view["cut_off"] == [], view
         assert "Optional" not in view["text"], view["text"]
