@@ -1,14 +1,70 @@
-"""Prefect glue the flows share: which failures are worth a retry, and how reports reach the UI."""
+"""Prefect glue the flows share: which Prefect server they use, which failures are worth a retry,
+and how reports reach the UI."""
 
 from __future__ import annotations
 
+import contextlib
+import os
 from typing import TYPE_CHECKING, Any
 
 from dgti_data.errors import TransientError
 from dgti_data.report import error_rows, summary_markdown
+from dgti_data.settings import Settings, get_settings
 
 if TYPE_CHECKING:
     from dgti_data.app import FileReport
+
+
+HEALTH_TIMEOUT_S = 2.0  # a server on loopback answers in milliseconds; a hung one is not used
+
+
+_KEPT = contextlib.ExitStack()  # the settings context entered for the rest of the process
+
+
+def use_local_prefect_server(settings: Settings | None = None) -> str | None:
+    """Use the local Prefect server, for the rest of this process, when Prefect has no API URL.
+
+    Without ``PREFECT_API_URL`` (environment or Prefect profile) every flow run, and every block
+    read, starts a temporary Prefect server (seconds each time: `bench/demo_rerun.py`). If one answers on
+    127.0.0.1:``DGTI_PREFECT_PORT`` (``./dev demo`` leaves one running), it is used instead, as if
+    the caller had set ``PREFECT_API_URL``: a configured URL always wins, and with no server there
+    nothing changes. Entry points call this first. Process-wide on purpose: Prefect sends logs and
+    events from its own threads, which do not see a settings context entered in this one (scoped
+    to a ``with`` block, they started a temporary server anyway). Answers the API URL in use
+    (``None``: Prefect's temporary server)."""
+    import prefect.context
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    configured = PREFECT_API_URL.value()
+    if configured:
+        return str(configured)
+    try:
+        api = f"http://127.0.0.1:{(settings or get_settings()).prefect_port}/api"
+    except Exception:  # settings that cannot be read: the command says so in its own words
+        return None
+    if not prefect_server_healthy(api):
+        return None
+    # As if the caller had exported it: child processes read the environment, and Prefect's own
+    # threads (log and event workers, the process pool's message forwarder) the process-global
+    # settings, which Prefect rebuilds from the environment here.
+    os.environ["PREFECT_API_URL"] = api
+    refresh = getattr(prefect.context, "refresh_global_settings_context", None)
+    if refresh is not None:
+        refresh()
+    else:  # an older Prefect 3: at least this thread's runs
+        _KEPT.enter_context(temporary_settings(updates={PREFECT_API_URL: api}))
+    return api
+
+
+def prefect_server_healthy(api: str) -> bool:
+    """Whether a Prefect server answers its health check at ``api`` (loopback only: see above)."""
+    import httpx
+
+    try:
+        answer = httpx.get(f"{api}/health", timeout=HEALTH_TIMEOUT_S)
+    except httpx.HTTPError:
+        return False
+    return answer.status_code == 200 and answer.text.strip() == "true"
 
 
 def retry_only_transient(task: Any, task_run: Any, state: Any) -> bool:

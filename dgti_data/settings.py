@@ -79,6 +79,9 @@ class Settings(BaseSettings):
     k_anonymity: int = 5
     # Command line: show tracebacks of internal errors instead of one line.
     debug: bool = False
+    # A local Prefect server (``./dev demo`` starts one) that flows and the CLI use when Prefect has
+    # no API URL of its own (``PREFECT_API_URL`` or a profile), instead of a temporary server per run.
+    prefect_port: int = 4200
 
     @property
     def hub_file(self) -> Path:

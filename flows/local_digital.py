@@ -17,7 +17,9 @@ import click
 from prefect import flow
 
 from dgti_data.cli.base import run_command
+from dgti_data.orchestration import use_local_prefect_server
 from dgti_data.publish import render
+from dgti_data.report.trend import QUALITY_FILE
 from flows.publish import publish_datasets
 from flows.validate_drop_folder import validate_drop_folder
 
@@ -52,6 +54,9 @@ def command(drop_dir: str, results_dir: str, no_publish: bool, auto_approve: boo
         else:
             click.echo(f"  {f['source']['file']}: {f['rows_read']} rows, {f['valid_rows']} valid, "
                        f"{f['rows_published']} publishable; report {f['out_dir']}/report.html")
+    quality = Path(results_dir) / QUALITY_FILE
+    if quality.exists():
+        click.echo(f"  คุณภาพตามรอบ / quality over time (for you, not published): {quality}")
     if outcome["published"]:
         click.echo("\nชุดข้อมูลบน CKAN / datasets on CKAN:")
         for p in outcome["published"]:
@@ -64,6 +69,7 @@ def command(drop_dir: str, results_dir: str, no_publish: bool, auto_approve: boo
 
 
 def main(argv: list[str] | None = None) -> int:
+    use_local_prefect_server()
     return run_command(command, argv)
 
 

@@ -15,19 +15,19 @@ Prefect blocks: ``portal_block`` names a ``CkanPortal`` block (URL, organisation
 from __future__ import annotations
 
 import sys
-from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import click
 from prefect import flow, get_run_logger
 from prefect.input import RunInput
-from pydantic import ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field
 
 from dgti_data import app
 from dgti_data.app import ApprovalPolicy, Outcome
 from dgti_data.cli.base import run_command
 from dgti_data.errors import TransientError
+from dgti_data.orchestration import use_local_prefect_server
 from dgti_data.publish import render
 from dgti_data.settings import PROJECT_ROOT
 
@@ -37,40 +37,71 @@ NIGHTLY = "0 2 * * *"  # 02:00 in Bangkok, after the evening's exports have arri
 TIMEZONE = "Asia/Bangkok"
 
 
-class Decision(StrEnum):
-    # The steward's answer; the values are what the form's list shows (a docstring would show too).
-
-    approve = "อนุมัติ เผยแพร่ / approve: publish"
-    reject = "ไม่อนุมัติ / reject: publish nothing flagged"
-
-
-def form_schema(schema: dict[str, Any]) -> None:
-    """The resume form's JSON Schema: a reason required on reject, no docstrings shown as help."""
+def _no_help(schema: dict[str, Any]) -> None:
+    """A model's docstring would show in the form as help text: the labels say enough."""
     schema.pop("description", None)
-    schema["if"] = {"properties": {"decision": {"const": Decision.reject.value}}, "required": ["decision"]}
-    schema["then"] = {"required": ["reason"], "properties": {"reason": {"minLength": 1, "pattern": "\\S"}}}
+
+
+def _checked_schema(schema: dict[str, Any]) -> None:
+    """``Literal[True]`` would show as a fixed value ("a const and cannot be changed"): shown as
+    the switch it is, which the server refuses unless it is on."""
+    schema.pop("const", None)
+    schema.pop("enum", None)
+    schema["not"] = {"const": False}
+
+
+class Approve(BaseModel):
+    """Approve: the steward confirms having checked the plan (left off, the server refuses)."""
+
+    model_config = ConfigDict(title="อนุมัติ / Approve", extra="forbid", json_schema_extra=_no_help)
+
+    # No validator function: the flow is pickled by value when served from a script
+    # (``flows/publish.py serve``), and pydantic cannot rebuild a nested model's validator then.
+    checked: Literal[True] = Field(
+        title="ตรวจตารางและรายงานแล้ว เผยแพร่ได้ / I checked the tables and reports: publish",
+        json_schema_extra=_checked_schema)
+
+
+class Reject(BaseModel):
+    """Reject: nothing flagged is published, and the steward says why."""
+
+    model_config = ConfigDict(title="ไม่อนุมัติ / Reject", extra="forbid", json_schema_extra=_no_help)
+
+    reason: str = Field(title="เหตุผลที่ไม่อนุมัติ / Why it is rejected", min_length=1, pattern=r"\S")
 
 
 class StewardApproval(RunInput):
-    """What a data steward answers in the Prefect UI to resume a paused publication: a decision
-    that must be made (no default), and a reason that must be given to reject.
+    """What a data steward answers in the Prefect UI to resume a paused publication.
 
-    Prefect's server checks the answer against this model's JSON Schema before it resumes the run,
-    so the rule "a reason on reject" is in the schema (``if``/``then``) as well as in the model."""
+    The decision is one of two answers (``anyOf``), which Prefect's form shows as an Approve /
+    Reject switch over each answer's own fields: approving needs the check ticked, rejecting a
+    reason, and neither field is marked optional because neither is. (One flat model with an
+    optional reason made required by ``if``/``then`` showed "Reason (Optional)": the UI does not
+    read ``if``/``then``.) Prefect's server checks an answer against this JSON Schema before it
+    resumes the run; the model checks the same. API resumes send ``approve_answer()`` or
+    ``reject_answer(reason)``."""
 
-    model_config = ConfigDict(title="การอนุมัติของผู้ดูแลข้อมูล / Steward's decision",
-                              json_schema_extra=form_schema)
+    model_config = ConfigDict(title="การอนุมัติของผู้ดูแลข้อมูล / Steward's decision", json_schema_extra=_no_help)
 
-    decision: Decision = Field(title="การตัดสินใจ / Decision",
-                               description="อนุมัติหรือไม่อนุมัติการเผยแพร่ / approve or reject the publication")
-    reason: str = Field("", title="เหตุผล / Reason",
-                        description="จำเป็นเมื่อไม่อนุมัติ / required to reject")
+    decision: Approve | Reject = Field(title="การตัดสินใจ / Decision")
 
-    @model_validator(mode="after")
-    def reason_to_reject(self) -> StewardApproval:
-        if self.decision is Decision.reject and not self.reason.strip():
-            raise ValueError("a reason is required to reject / ต้องระบุเหตุผลเมื่อไม่อนุมัติ")
-        return self
+    @property
+    def approved(self) -> bool:
+        return isinstance(self.decision, Approve)
+
+    @property
+    def reason(self) -> str:
+        return self.decision.reason if isinstance(self.decision, Reject) else ""
+
+
+def approve_answer() -> dict[str, Any]:
+    """The run input that approves, for resumes through Prefect's API."""
+    return {"decision": {"checked": True}}
+
+
+def reject_answer(reason: str) -> dict[str, Any]:
+    """The run input that rejects, with its reason."""
+    return {"decision": {"reason": reason}}
 
 
 def approval_description(waiting: list[Outcome]) -> str:
@@ -98,10 +129,9 @@ def ask_steward(timeout_s: int) -> app.ApproveAll:
         except Exception as exc:  # a pause that times out: publish nothing that needed approval
             log.warning("no approval (%s): flagged datasets are not published", type(exc).__name__)
             return []
-        approved = answer.decision is Decision.approve
-        log.info("steward: %s%s", "approved" if approved else "rejected",
+        log.info("steward: %s%s", "approved" if answer.approved else "rejected",
                  f": {answer.reason}" if answer.reason else "")
-        return [o.dataset for o in waiting] if approved else []
+        return [o.dataset for o in waiting] if answer.approved else []
 
     return approve
 
@@ -225,6 +255,7 @@ def command(action: str, results_dir: str, dry_run: bool, organization: str | No
 
 
 def main(argv: list[str] | None = None) -> int:
+    use_local_prefect_server()
     return run_command(command, argv)
 
 

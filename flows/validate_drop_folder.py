@@ -19,7 +19,12 @@ from prefect.cache_policies import NO_CACHE
 from dgti_data import app
 from dgti_data.app import FileReport
 from dgti_data.cli.base import run_command
-from dgti_data.orchestration import publish_artifacts, retry_only_transient, task_runner
+from dgti_data.orchestration import (
+    publish_artifacts,
+    retry_only_transient,
+    task_runner,
+    use_local_prefect_server,
+)
 from dgti_data.read import table_files
 
 
@@ -61,6 +66,9 @@ def validate_drop_folder(
             get_run_logger().error("%s failed: %s", path.name, result.reason)
         reports.append(result)
     publish_artifacts(reports, key="validation")
+    quality = app.record_run(out_root, reports, config.catalog)
+    if quality:
+        get_run_logger().info("quality over time / คุณภาพตามรอบ (not published): %s", quality)
     return [r.to_dict() for r in reports]
 
 
@@ -80,6 +88,7 @@ def command(drop_dir: Path, results_dir: Path | None, runner: str, workers: int 
 
 
 def main(argv: list[str] | None = None) -> int:
+    use_local_prefect_server()
     return run_command(command, argv)
 
 

@@ -56,6 +56,9 @@ def resolve_key(
         return settings.pseudonymisation_key
     from prefect.blocks.system import Secret
 
+    from dgti_data.orchestration import use_local_prefect_server
+
+    use_local_prefect_server(settings)  # not a temporary server per command
     try:
         block = Secret.load(secret_block)
     except (ValueError, LookupError) as exc:

@@ -7,7 +7,7 @@ bug, never loses the other files' work: it becomes that file's report.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
@@ -17,7 +17,7 @@ from dgti_data.app.process import process_file
 from dgti_data.datasets import Catalog
 from dgti_data.errors import UnusableInputError
 from dgti_data.read import table_files
-from dgti_data.report import Summary
+from dgti_data.report import OfficeCounts, Summary
 
 # partial: invalid rows quarantined, the valid ones publishable; blocked: valid, but anonymisation
 # checks refused it; empty: no data rows.
@@ -35,6 +35,7 @@ class FileReport:
     out_dir: Path | None = None
     html_report: Path | None = None
     bundle: Path | None = None
+    offices: dict[str, OfficeCounts] = field(default_factory=dict)  # for the history only
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON the flows return: the steward summary plus where its files are, or the reason."""
@@ -65,7 +66,7 @@ def validate_file(
     except UnusableInputError as exc:
         return FileReport(path, "unusable", exc.reason)
     return FileReport(path, status_of(done.summary), summary=done.summary, out_dir=done.out_dir,
-                      html_report=done.html_report, bundle=done.bundle)
+                      html_report=done.html_report, bundle=done.bundle, offices=done.offices)
 
 
 def failed(path: Path, exc: BaseException) -> FileReport:

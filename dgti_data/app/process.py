@@ -21,6 +21,7 @@ from pydantic import SecretStr
 
 from dgti_data.anonymise import AnonymisedTable, anonymise
 from dgti_data.anonymise.leakgate import gate_document
+from dgti_data.combine.rules import combine_rule
 from dgti_data.datasets import Catalog, Dataset
 from dgti_data.errors import UnusableInputError
 from dgti_data.normalise import normalise
@@ -28,7 +29,7 @@ from dgti_data.normalise.headers import matchers_for
 from dgti_data.publish.bundle import PublicationBundle
 from dgti_data.read import read_table
 from dgti_data.read.layout import matched_fields
-from dgti_data.report import Summary, build_summary, write_html, write_json
+from dgti_data.report import OfficeCounts, Summary, build_summary, office_counts, write_html, write_json
 from dgti_data.validate import CellError, ValidationResult, validate, validate_published
 
 
@@ -47,6 +48,8 @@ class ProcessedFile:
     html_report: Path
     data_csv: Path | None
     bundle: Path | None
+    # Rows, quarantined rows and errors per office code, for the history (never published).
+    offices: dict[str, OfficeCounts] = dataclasses.field(default_factory=dict)
 
     @property
     def publishable(self) -> bool:
@@ -127,6 +130,17 @@ def gate_reports(report: dict[str, Any], summary: Summary) -> tuple[dict[str, An
     return report_doc, Summary(**gated)
 
 
+def offices_of(table: Any, result: ValidationResult, dataset: Dataset) -> dict[str, OfficeCounts]:
+    """Counts per office (the dataset's ``officeField``), for the steward's history; none when the
+    dataset names no office field or the file has no such column."""
+    rule = combine_rule(dataset)
+    if rule is None or rule.office_field not in table.frame.columns:
+        return {}
+    errors = [*result.table_errors, *result.errors]
+    return office_counts(table.frame[rule.office_field].tolist(), table.row_numbers, result.valid_index,
+                         [e.row for e in errors], [e.row for e in errors if e.field == rule.office_field])
+
+
 def process_file(
     source: Path,
     catalog: Catalog,
@@ -188,4 +202,4 @@ def process_file(
     else:
         (out_dir / "publication.json").unlink(missing_ok=True)
     return ProcessedFile(source, dataset, result, anonymised, published_errors, summary, out_dir,
-                       json_report, html_report, data_csv, bundle)
+                         json_report, html_report, data_csv, bundle, offices_of(table, result, dataset))

@@ -39,7 +39,8 @@ def command(file: Path, dataset_name: str | None, report_dir: Path | None, encod
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
                   console=err_console, transient=True) as progress:
         progress.add_task(f"validating {file.name}", total=None)
-        report = app.validate_file(file, config.catalog, report_dir or config.settings.output_dir,
+        out_root = report_dir or config.settings.output_dir
+        report = app.validate_file(file, config.catalog, out_root,
                                    key=config.key, k=config.k, dataset_name=dataset_name, encoding=encoding)
     s = report.summary
     if s is None:
@@ -59,4 +60,7 @@ def command(file: Path, dataset_name: str | None, report_dir: Path | None, encod
             f"header rows {first}-{first + rows - 1}" if rows > 1 else f"header row {first}")
         click.echo(f"read {where}: " + one_line("; ".join(unusual)))
     click.echo(f"report: {report.html_report}")
+    quality = app.record_run(out_root, [report], config.catalog)
+    if quality:
+        click.echo(f"quality over time (not published): {quality}")
     sys.exit(EXIT_VALID if report.status == "valid" else EXIT_INVALID)

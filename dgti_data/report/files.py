@@ -10,7 +10,9 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from dgti_data.anonymise.report import KIND_LABELS
 from dgti_data.report.explain import type_label
+from dgti_data.report.history import RunRecord
 from dgti_data.report.summary import Summary, normaliser_label
+from dgti_data.report.trend import QUALITY_FILE, report_links, view
 from dgti_data.report.views import change_groups, next_steps, treatment_status, untouched
 
 _env = Environment(
@@ -43,4 +45,14 @@ def render_html(summaries: list[Summary], title: str = "รายงานตร
 
 def write_html(path: Path, summaries: list[Summary]) -> Path:
     path.write_text(render_html(summaries), encoding="utf-8")
+    return path
+
+
+def write_quality(results_dir: Path, history: list[RunRecord], titles: dict[str, tuple[str, str]],
+                  office_names: dict[str, str]) -> Path:
+    """The steward's local view of quality over time, beside the per-file folders (never published)."""
+    path = results_dir / QUALITY_FILE
+    html = _env.get_template("quality.html.j2").render(
+        view(history, titles, office_names, report_links(results_dir)))
+    path.write_text(html, encoding="utf-8")
     return path

@@ -115,8 +115,16 @@ def browser(url: str, width: int = 1280, height: int = 1000) -> Iterator[Page]:
             proc.wait(timeout=20)
 
 
-def resume_form(url: str, png: Path, width: int = 1280) -> list[str]:
-    """Open a paused flow run's page, click Resume, screenshot the form; answers what is cut off."""
+def resume_form(url: str, png: Path, width: int = 1280, choose: tuple[str, ...] = (),
+                submit: bool = False) -> dict[str, Any]:
+    """Open a paused flow run's page, click Resume, screenshot the form; then click each button of
+    ``choose`` (the decision's Approve / Reject switch) and screenshot again (``png`` with the
+    button's position as suffix). Answers, per view ("" first, then each button's text), what is cut
+    off and the dialog's text; with ``submit``, clicks Submit on the last view as it is and answers
+    the page's text after it under "submitted"."""
+    views: dict[str, Any] = {}
+    dialog_text = ("(document.querySelector('[role=dialog]') || document.querySelector('.p-modal'))"
+                   ".innerText")
     with browser(url, width) as page:
         try:
             page.click_button("Resume")
@@ -126,7 +134,15 @@ def resume_form(url: str, png: Path, width: int = 1280) -> list[str]:
             body = page.evaluate("document.body ? document.body.innerText.slice(0, 500) : ''")
             raise AssertionError(f"{exc}; buttons {buttons}; page {body!r}; screenshot {png}") from None
         page.wait_for(f"{_CUT_OFF} !== null", "the resume dialog")
-        time.sleep(1)  # fonts and the markdown renderer settle
-        cut = page.evaluate(f"JSON.stringify({_CUT_OFF})")
-        page.screenshot(png)
-    return json.loads(cut)
+        for n, button in enumerate(("", *choose)):
+            if button:
+                page.click_button(button)
+            time.sleep(1)  # fonts and the markdown renderer settle
+            cut = json.loads(page.evaluate(f"JSON.stringify({_CUT_OFF})"))
+            shot = png if not n else png.with_name(f"{png.stem}-{n}{png.suffix}")
+            views[button] = {"cut_off": cut, "text": page.evaluate(dialog_text), "png": page.screenshot(shot)}
+        if submit:
+            page.click_button("Submit")
+            time.sleep(3)  # the server's answer
+            views["submitted"] = page.evaluate("document.body.innerText")
+    return views

@@ -6,7 +6,8 @@ ASCII digits, digits only, a +66 phone's national number, the name without its t
 lower case: ``tests/personal.py``), is searched in each dataset's metadata, every resource
 download, every DataStore row, and the DataStore's full-text index (``datastore_search`` with
 ``q=``, which could hold what the rows no longer show). Searches that find a value known to be
-there show the search works.
+there show the search works. The steward's quality history, kept beside the results, is searched
+too, and the same drop run again (the history grown by a run) writes nothing to CKAN.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ import requests
 
 from dgti_data.ckan import CkanClient
 from dgti_data.publish.metadata import package_name
+from dgti_data.report.history import HISTORY_FILE, read_history
+from dgti_data.report.trend import QUALITY_FILE
 from dgti_data.settings import HubConnection
 from tests.integration.faultproxy import report_line
 from tests.integration.test_security import job, prefect_api  # noqa: F401 (fixtures)
@@ -90,5 +93,21 @@ def test_no_planted_personal_value_reaches_ckan(
             searched["q= searches"] += len(needles)
     assert searched["downloads"] == 2 * 5 and searched["DataStore rows"] > ROWS
     assert not leaks, leaks[:20]
+
+    # The steward's quality history (counts per dataset and office) holds no personal value either,
+    # and growing it changes nothing published: the same drop again writes nothing to CKAN.
+    from flows.local_digital import local_digital_pipeline
+
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+        again = local_digital_pipeline(str(drop), str(results), auto_approve=True)
+    assert [(p["status"], p["writes"]) for p in again["published"]] == [("unchanged", 0)] * 2, again
+    history = (results / HISTORY_FILE).read_text(encoding="utf-8")
+    assert len(read_history(results)) == 2 and len(history.splitlines()) == 4  # 2 runs × 2 files
+    local_view = (results / QUALITY_FILE).read_text(encoding="utf-8")
+    assert "<svg" in local_view and "ข้อผิดพลาด / errors" in local_view
+    for where, text in (("history", history), ("quality.html", local_view)):
+        assert not list(found_in(text, needles)), (where, list(found_in(text, needles))[:5])
+    published = [r["name"] for name in names for r in editor.package_show(name)["resources"]]
+    assert QUALITY_FILE not in published and HISTORY_FILE not in published
     report_line(request.config, f"\nprivacy: {len(needles)} forms of the samples' planted personal values "
                 f"searched in {searched}: none found")

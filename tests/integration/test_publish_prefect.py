@@ -29,10 +29,10 @@ from dgti_data.datasets import load_catalog
 from dgti_data.publish.examples import example_bundle, write_csv
 from dgti_data.publish.metadata import package_name
 from dgti_data.settings import PROJECT_ROOT, HubConnection, Settings
-from flows.publish import Decision
+from flows.publish import approve_answer, reject_answer
 from tests.integration.cdp import resume_form
 
-pytestmark = [pytest.mark.integration, pytest.mark.timeout(600)]
+pytestmark = [pytest.mark.integration, pytest.mark.timeout(900)]  # a bound: ~10 min on a busy machine
 
 BIN = Path(sys.executable).parent
 POOL = "dgti-test-pool"
@@ -216,17 +216,27 @@ def test_deployed_flow_publishes_and_pauses_for_approval(
     first_row = {"submission_id": rows[0]["submission_id"]}
     before = sysadmin.datastore_search(resource_id=data["id"], filters=first_row)
     assert before["records"][0]["people_served"] != 12345  # nothing applied while paused
-    # The steward's form at 1280 px: Thai and English, nothing cut off (the screenshot is kept).
+    # The steward's form at 1280 px: Thai and English, nothing cut off (the screenshots are kept);
+    # approving asks for the check, rejecting for a reason, and neither says "(Optional)".
     shot = tmp_path / "resume-form.png"
-    cut_off = resume_form(f"{prefect_env['DGTI_TEST_UI']}/runs/flow-run/{run['id']}", shot)
-    print(f"resume form: {shot}")
-    assert shot.stat().st_size > 10_000 and cut_off == [], cut_off
+    reject_tab = "ไม่อนุมัติ / Reject"
+    page = f"{prefect_env['DGTI_TEST_UI']}/runs/flow-run/{run['id']}"
+    approve_tab = "อนุมัติ / Approve"
+    views = resume_form(page, shot, choose=(reject_tab, approve_tab), submit=True)
+    print(f"resume form: {shot} and {views[reject_tab]['png']}")
+    # Submitted as the form opens (Approve, its check left off), the server refuses: no default.
+    assert "decision.checked" in views.pop("submitted")
+    for view in views.values():
+        assert view["png"].stat().st_size > 10_000 and view["cut_off"] == [], view
+        assert "Optional" not in view["text"], view["text"]
+    assert "I checked the tables and reports" in views[""]["text"]
+    assert "Why it is rejected" in views[reject_tab]["text"]
     # A decision must be made, and a rejection needs a reason: the server refuses other answers.
-    for answer in ({}, {"decision": Decision.reject.value}, {"approve": True}):
+    for answer in ({}, {"decision": {}}, {"decision": {"checked": False}}, reject_answer(" "),
+                   {"decision": "approve"}):
         assert "refused" in _helper(prefect_env, "resume", id=run["id"], input=answer), answer
     assert _helper(prefect_env, "state", id=run["id"])["type"] == "PAUSED"
-    approve = {"decision": Decision.approve.value, "reason": "checked"}
-    _helper(prefect_env, "resume", id=run["id"], input=approve)
+    _helper(prefect_env, "resume", id=run["id"], input=approve_answer())
     assert _wait_state(prefect_env, run["id"], {"COMPLETED"}) == "COMPLETED"
     pkg_after_approval = sysadmin.package_show(name)
     after = sysadmin.datastore_search(resource_id=data["id"], filters=first_row)

@@ -13,7 +13,7 @@ from dgti_data.publish import render
 from dgti_data.publish.examples import example_bundle
 from dgti_data.publish.service import ApprovalPolicy
 from dgti_data.publish.steps import DatasetPlan, DatastoreStep, FieldChange, ResourceStep, RowChanges
-from flows.publish import Decision, StewardApproval
+from flows.publish import StewardApproval, approve_answer, reject_answer
 
 
 def test_the_share_counts_rows_in_either_version_so_it_never_passes_100_percent() -> None:
@@ -64,13 +64,19 @@ def test_the_form_needs_a_decision_and_a_reason_to_reject() -> None:
     schema = StewardApproval.model_json_schema()
     assert schema["required"] == ["decision"] and "description" not in schema
     assert "การตัดสินใจ" in schema["properties"]["decision"]["title"]
-    reject = Decision.reject.value
-    refused = [{}, {"decision": reject}, {"decision": reject, "reason": "  "}, {"decision": "yes"}]
+    # Prefect's form marks a field "(Optional)" when it is not required: each answer's field is.
+    answers = {d["title"]: d for d in schema["$defs"].values()}
+    assert answers["อนุมัติ / Approve"]["required"] == ["checked"]
+    assert answers["ไม่อนุมัติ / Reject"]["required"] == ["reason"]
+    refused = [{}, {"decision": {}}, {"decision": {"checked": False}}, reject_answer(""), reject_answer("  "),
+               {"decision": "approve"}, {"decision": {"checked": True, "reason": "x"}}]
     for answer in refused:  # what Prefect's server checks before it resumes the run
         with pytest.raises(ValidationError):
             validate(answer, schema, raise_on_error=True)
         with pytest.raises(ModelError):
             StewardApproval(**answer)
-    for answer in [{"decision": Decision.approve.value}, {"decision": reject, "reason": "ข้อมูลไม่ครบ"}]:
-        validate(answer, schema, raise_on_error=True)
-        assert StewardApproval(**answer).decision.value == answer["decision"]
+    validate(approve_answer(), schema, raise_on_error=True)
+    validate(reject_answer("ข้อมูลไม่ครบ"), schema, raise_on_error=True)
+    assert StewardApproval(**approve_answer()).approved
+    rejected = StewardApproval(**reject_answer("ข้อมูลไม่ครบ"))
+    assert not rejected.approved and rejected.reason == "ข้อมูลไม่ครบ"
