@@ -26,6 +26,7 @@ from click.testing import CliRunner
 
 from dgti_data.app import output_dir_for
 from dgti_data.cli import main
+from dgti_data.report.history import HISTORY_FILE
 from dgti_data.settings import PROJECT_ROOT
 from tests.integration.faultproxy import report_line
 
@@ -125,8 +126,9 @@ def test_every_bad_input_through_the_cli(
             assert not out_dir.exists(), label
             tally["cli-refused"] += 1
         else:
-            assert len(lines) == 2 and exp["report"] in lines[0], (label, lines)
+            assert len(lines) == 3 and exp["report"] in lines[0], (label, lines)
             assert lines[1] == f"report: {out_dir / 'report.html'}", (label, lines)
+            assert lines[2] == f"quality over time (not published): {out / 'quality.html'}", (label, lines)
             _check_outputs(out_dir, exp, label)
             tally["cli-report"] += 1
             tally["cli-publishable"] += exp["publishable"]
@@ -134,7 +136,10 @@ def test_every_bad_input_through_the_cli(
         tally["no-bundle"] += not exp.get("publishable", False)
         tally["unchanged"] += 1
         tally["cli"] += 1
-    assert all(p.parent.parent == out for p in out.rglob("*") if p.is_file())
+    # Each file's outputs in its own folder; beside them only the steward's quality history.
+    steward = {HISTORY_FILE, f".{HISTORY_FILE}.lock", "quality.html"}
+    assert all(p.parent.parent == out or (p.parent == out and p.name in steward)
+               for p in out.rglob("*") if p.is_file())
 
 
 @pytest.mark.parametrize("label", [
