@@ -171,22 +171,26 @@ def _as_text(name: str, kind: str) -> sql.Composable:
 
 
 def converting_select(table: Table, conv: Conversions, stage: sql.Composable,
-                      where: sql.Composable | None = None,
-                      words: sql.Composable | None = None) -> sql.Composed:
+                      where: sql.Composable | None = None, words: Any = None) -> sql.Composed:
     """Every column of ``table``, in table order, from the staged rows: ``_id`` is the data line.
-    ``words``: a table of each line's Thai words (``thaiwords.stage_words``), added to
-    ``_full_text``."""
+    ``words``: the load's Thai words (``thaiwords.Words``): each Thai text column is joined to
+    their table by its raw cell, and the cell's words are added to ``_full_text``."""
     converted = sql.SQL(", ").join(
         sql.SQL("{v} AS {n}").format(v=_value(n, k, conv), n=sql.Identifier(n))
         for n, k in table.columns.items()
     )
     full_text = sql.SQL("to_tsvector(concat_ws(' ', {cols}))").format(
         cols=sql.SQL(", ").join(_as_text(n, k) for n, k in table.columns.items()))
-    source = stage
-    if words is not None:  # appended as datastore_upsert's rows get them (thaiwords.add_words)
-        full_text = sql.SQL("{ft} || to_tsvector(coalesce(_dgti_words, ''))").format(ft=full_text)
-        source = sql.SQL("{stage} LEFT JOIN {words} ON _dgti_line = _line").format(
-            stage=stage, words=words)
+    source: sql.Composable = stage
+    extra: sql.Composable = sql.SQL("")
+    if words is not None and words.columns:  # as datastore_upsert's rows get them (add_words)
+        joined = [(sql.Identifier(f"_dgti_w{i}"), sql.Identifier(c)) for i, c in enumerate(words.columns)]
+        full_text = sql.SQL("{ft} || _dgti_words").format(ft=full_text)
+        source = sql.SQL(" ").join([stage, *(
+            sql.SQL("LEFT JOIN {w} AS {a} ON {a}._dgti_value = {c}").format(w=words.table, a=a, c=c)
+            for a, c in joined)])
+        extra = sql.SQL(", {vectors} AS _dgti_words").format(vectors=sql.SQL(" || ").join(
+            sql.SQL("coalesce({a}._dgti_vector, ''::tsvector)").format(a=a) for a, _ in joined))
     outputs = []
     for name, kind in table.attributes.items():
         if name == ID:
@@ -198,7 +202,6 @@ def converting_select(table: Table, conv: Conversions, stage: sql.Composable,
                                                                       n=sql.Identifier(name)))
         else:
             outputs.append(sql.Identifier(name))
-    extra = sql.SQL(", _dgti_words") if words is not None else sql.SQL("")
     return sql.SQL("SELECT {outs} FROM (SELECT _line, {conv}{extra} FROM {source} {where}) s").format(
         outs=sql.SQL(", ").join(outputs), conv=converted, extra=extra, source=source,
         where=where if where is not None else sql.SQL(""))
