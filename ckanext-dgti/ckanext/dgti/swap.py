@@ -124,8 +124,9 @@ def load(conn: Any, connect: Connect, name: str, path: str, conv: Conversions, l
         conn.commit()
 
         limits(cur)
-        cur.execute(sql.SQL("CREATE UNLOGGED TABLE {stage} ({cols})").format(
-            stage=stage, cols=stage_columns(header)))
+        # Scratch, dropped after the load: autovacuum would only compete with the index builds.
+        cur.execute(sql.SQL("CREATE UNLOGGED TABLE {stage} ({cols}) WITH (autovacuum_enabled = false)"
+                            ).format(stage=stage, cols=stage_columns(header)))
         rows = copy_file(cur, conn, stage, header, path)
         conn.commit()  # committed: the words' scan of the staged rows can run in parallel
         lap("copy")
