@@ -43,7 +43,9 @@ def start(paths: HubPaths, *, workers: int = 3) -> str:
             paths.ckan_venv / "bin" / "gunicorn",
             "--bind", f"127.0.0.1:{port}",
             "--workers", str(workers),
-            "--timeout", "300",
+            # As long as the publisher waits for one bulk load (DGTI_CKAN_LOAD_TIMEOUT's default):
+            # at 300 s a 1M-row load on a busy 2-core machine was killed mid-way.
+            "--timeout", "900",
             "--graceful-timeout", "20",
             # A long search typed into the search box travels in the URL (10,000 Thai characters
             # are 90 kB percent-encoded); gunicorn's default 4 kB request line would answer 400.

@@ -1,9 +1,12 @@
-"""A private PostgreSQL 15 cluster for the hub, run as the ``postgres`` user.
+"""A private PostgreSQL 18 cluster for the hub (binaries from Maven: ``pg_dist``), run as the
+``postgres`` user.
 
 ``initdb`` refuses to run as root, so as root every server-side command goes through
 ``runuser -u postgres --``; as another user it runs as that user. The cluster listens on
 127.0.0.1 only, on its own port, with its socket inside the state folder; ``fsync`` is off
-(test data).
+(test data). Settings are tuned for bulk DataStore loads on a small machine: parallel index
+builds (PostgreSQL 18 builds GIN indexes in parallel too) with memory enough to sort in RAM.
+Administration (``psql``) uses Debian's client, which talks to an 18 server.
 """
 
 from __future__ import annotations
@@ -11,7 +14,9 @@ from __future__ import annotations
 import os
 import pwd
 import shutil
+import signal
 import subprocess
+import time
 from pathlib import Path
 
 from dgti_data.hub.layout import (
@@ -21,22 +26,32 @@ from dgti_data.hub.layout import (
     DATASTORE_RO_ROLE,
     HubPaths,
 )
+from dgti_data.hub.pg_dist import PG_MAJOR, PG_RELEASE, ensure_owner
+from dgti_data.hub.pg_dist import install as install_binaries
 from dgti_data.hub.processes import HubError, pid_alive, port_open, read_pid, run
 
-PG_VERSION = "15"
 CONF_NAME = "dgti-hub.conf"
 
 
-def bindir() -> Path:
-    candidates = [Path(f"/usr/lib/postgresql/{PG_VERSION}/bin")]
-    candidates += sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True)
-    for c in candidates:
-        if (c / "initdb").exists():
-            return c
-    raise HubError(
-        "PostgreSQL server binaries not found (/usr/lib/postgresql/15/bin): "
-        "install the Debian package postgresql-15"
-    )
+def bindir(paths: HubPaths) -> Path:
+    """The server binaries (fetched and unpacked on first use)."""
+    return install_binaries(paths) / "bin"
+
+
+def cluster_major(paths: HubPaths) -> str | None:
+    """The major version that made the cluster (its ``PG_VERSION`` file), None before initdb."""
+    stamp = paths.pg_data / "PG_VERSION"
+    return stamp.read_text(encoding="utf-8").strip() if stamp.exists() else None
+
+
+def _check_major(paths: HubPaths) -> None:
+    made_by = cluster_major(paths)
+    if made_by is not None and made_by != PG_MAJOR:
+        raise HubError(
+            f"the hub's PostgreSQL cluster {paths.pg_data} was made by PostgreSQL {made_by}; the hub "
+            f"now runs PostgreSQL {PG_RELEASE}: run 'dgti-data hub down --purge' (the local hub's "
+            "test data goes with it), then 'dgti-data hub up'"
+        )
 
 
 def _as_owner(args: list[str | os.PathLike[str]]) -> list[str | os.PathLike[str]]:
@@ -48,10 +63,11 @@ def _as_owner(args: list[str | os.PathLike[str]]) -> list[str | os.PathLike[str]
 def _owner() -> tuple[int, int] | None:
     if os.geteuid() != 0:
         return None
+    ensure_owner()
     try:
         pw = pwd.getpwnam("postgres")
     except KeyError as exc:
-        raise HubError("no 'postgres' user: install the Debian package postgresql-15") from exc
+        raise HubError("no 'postgres' user: create a system user postgres") from exc
     return pw.pw_uid, pw.pw_gid
 
 
@@ -85,7 +101,17 @@ def _write_conf(paths: HubPaths) -> None:
         "wal_level = minimal\n"
         "max_wal_senders = 0\n"
         "max_connections = 60\n"
-        "shared_buffers = 128MB\n"
+        "shared_buffers = 256MB\n"
+        # Bulk loads (ckanext-dgti's dgti_bulk): a parallel CREATE TABLE AS computes _full_text on
+        # both cores, and index builds (B-tree, and GIN since PostgreSQL 18) take a worker each.
+        "max_worker_processes = 8\n"
+        "max_parallel_workers = 4\n"
+        "max_parallel_workers_per_gather = 2\n"
+        "max_parallel_maintenance_workers = 2\n"
+        "maintenance_work_mem = 256MB\n"
+        "work_mem = 16MB\n"
+        # The DataStore's tables are read after each load: keep autovacuum from competing with it.
+        "autovacuum_naptime = 5min\n"
         "log_min_messages = warning\n"
         "log_line_prefix = '%m [%p] %u@%d '\n"
     )
@@ -96,7 +122,7 @@ def _write_conf(paths: HubPaths) -> None:
 
 def init_cluster(paths: HubPaths) -> bool:
     """Create the cluster if it does not exist; return whether it was created."""
-    if (paths.pg_data / "PG_VERSION").exists():
+    if cluster_major(paths) is not None:
         return False
     paths.pg_data.mkdir(parents=True, exist_ok=True)
     paths.pg_socket.mkdir(parents=True, exist_ok=True)
@@ -116,7 +142,7 @@ def init_cluster(paths: HubPaths) -> bool:
     os.chmod(paths.pg_socket, 0o755)
     run(
         _as_owner([
-            bindir() / "initdb", "-D", paths.pg_data, "-U", "postgres", "-E", "UTF8",
+            bindir(paths) / "initdb", "-D", paths.pg_data, "-U", "postgres", "-E", "UTF8",
             "--locale=C.UTF-8", "--auth-local=trust", "--auth-host=scram-sha-256",
         ]),
         what="initdb",
@@ -130,6 +156,7 @@ def init_cluster(paths: HubPaths) -> bool:
 
 def start(paths: HubPaths) -> str:
     """Start the cluster (creating it first if needed); return what was done."""
+    _check_major(paths)
     if is_up(paths):
         return f"already running (pid {running_pid(paths)})"
     created = init_cluster(paths)
@@ -146,7 +173,7 @@ def start(paths: HubPaths) -> str:
         stale.unlink()
     try:
         run(
-            _as_owner([bindir() / "pg_ctl", "-D", paths.pg_data, "-l", log, "-w", "-t", "60",
+            _as_owner([bindir(paths) / "pg_ctl", "-D", paths.pg_data, "-l", log, "-w", "-t", "60",
                        "start"]),
             what="pg_ctl start",
             cwd=paths.root,
@@ -155,15 +182,26 @@ def start(paths: HubPaths) -> str:
         from dgti_data.hub.processes import tail
 
         raise HubError(f"{exc}\nLast lines of {log}:\n{tail(log)}") from None
-    return ("created and started" if created else "started") + f" (pid {running_pid(paths)})"
+    return (("created and started" if created else "started")
+            + f" (PostgreSQL {PG_RELEASE}, pid {running_pid(paths)})")
 
 
 def stop(paths: HubPaths) -> str:
     pid = running_pid(paths)
     if pid is None:
         return "not running"
+    if cluster_major(paths) != PG_MAJOR:
+        # A cluster of an older hub (another major version): its own pg_ctl may be gone, and a
+        # fast shutdown is one signal to the postmaster whatever its version.
+        os.kill(pid, signal.SIGINT)
+        deadline = time.monotonic() + 60
+        while pid_alive(pid) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        if pid_alive(pid):
+            raise HubError(f"PostgreSQL (pid {pid}) did not stop within 60 s")
+        return f"stopped (pid {pid}, PostgreSQL {cluster_major(paths)})"
     run(
-        _as_owner([bindir() / "pg_ctl", "-D", paths.pg_data, "-m", "fast", "-w", "-t", "60",
+        _as_owner([bindir(paths) / "pg_ctl", "-D", paths.pg_data, "-m", "fast", "-w", "-t", "60",
                    "stop"]),
         what="pg_ctl stop",
         cwd=paths.root,
@@ -172,10 +210,12 @@ def stop(paths: HubPaths) -> str:
 
 
 def psql(paths: HubPaths, sql: str, *, db: str = "postgres") -> str:
-    """Run SQL as the cluster's superuser over the private socket; return its output."""
-    psql_bin = bindir() / "psql"
-    if not psql_bin.exists():
-        psql_bin = Path(shutil.which("psql") or "psql")
+    """Run SQL as the cluster's superuser over the private socket with Debian's ``psql`` (the
+    Maven binaries have none); return its output."""
+    found = shutil.which("psql")
+    if not found:
+        raise HubError("'psql' not found: install the Debian package postgresql-client")
+    psql_bin = Path(found)
     return run(
         _as_owner([
             psql_bin, "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1",

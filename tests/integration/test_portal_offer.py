@@ -63,7 +63,8 @@ def test_the_probe_says_what_the_hub_offers(hub: HubConnection, hub_settings: Se
     offer = probe(editor, hub.organization, fields)
     assert offer.ckan_version == hub_settings.hub_ckan_version
     assert offer.datastore and offer.bulk and offer.scheming and offer.may_create is True
-    assert not offer.xloader and not offer.dcat  # the hub runs neither (unless XLoader is opted in)
+    assert offer.dcat  # the hub runs ckanext-dcat for the central catalogue's harvest
+    assert offer.xloader == hub_settings.hub_xloader  # XLoader only where opted in
     assert offer.missing_fields == () and offer.problems == () and offer.load_path == "bulk"
     assert {"data_category", "objective", "allow_harvest"} <= fields
     # Actions are asked for, not assumed: the hub has our bulk load, and no XLoader.

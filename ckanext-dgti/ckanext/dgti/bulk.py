@@ -115,7 +115,8 @@ def _load_in_place(conn: Any, table_name: str, path: str, conv: Conversions,
         rows = copy_file(cur, conn, STAGE, header, path)
         lap("copy")
         words = sql.Identifier("dgti_words")
-        thaiwords.stage_words(cur, words, path, table.text_columns, temporary=True)
+        thai = thaiwords.stage_words(cur, words, STAGE, sorted(table.text_columns), conv.missing,
+                                     temporary=True)
         lap("thai words")
 
         # From here the table is locked: readers wait for the commit and then see the new rows.
@@ -134,7 +135,7 @@ def _load_in_place(conn: Any, table_name: str, path: str, conv: Conversions,
         try:
             cur.execute(sql.SQL("INSERT INTO {t} ({cols}) {select}").format(
                 t=table.ident, cols=sql.SQL(", ").join(sql.Identifier(n) for n in table.attributes),
-                select=converting_select(table, conv, STAGE, words=words)))
+                select=converting_select(table, conv, STAGE, words=thai)))
         except pg_errors.Error as exc:
             cur.execute("ROLLBACK TO SAVEPOINT dgti_insert")
             raise locate(cur, table, conv, STAGE, rows, exc) from None

@@ -64,7 +64,8 @@ def obstacle(cur: Any, name: str) -> str | None:
         "EXISTS (SELECT 1 FROM pg_inherits WHERE inhrelid = c.oid OR inhparent = c.oid), "
         "EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = c.oid AND attacl IS NOT NULL), "
         "EXISTS (SELECT 1 FROM pg_statistic_ext WHERE stxrelid = c.oid), "
-        "EXISTS (SELECT 1 FROM pg_constraint WHERE conrelid = c.oid AND contype NOT IN ('p', 'u')), "
+        # PostgreSQL 18 records NOT NULL as constraints too ('n'); the swap carries those over.
+        "EXISTS (SELECT 1 FROM pg_constraint WHERE conrelid = c.oid AND contype NOT IN ('p', 'u', 'n')), "
         "EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = c.oid AND (tgisinternal OR tgenabled <> 'O')), "
         "has_database_privilege(current_database(), 'CREATE') OR CASE WHEN to_regnamespace(%s) IS NULL "
         "THEN false ELSE has_schema_privilege(to_regnamespace(%s), 'CREATE') END "
@@ -110,7 +111,7 @@ def load(conn: Any, connect: Connect, name: str, path: str, conv: Conversions, l
     old = read_table(cur, name)
     new = Table(name, dict(old.attributes), SCHEMA)
     stage = sql.Identifier(SCHEMA, f"{name}_stage")
-    words = sql.Identifier(SCHEMA, f"{name}_words")  # each line's Thai words (thaiwords.py)
+    words = sql.Identifier(SCHEMA, f"{name}_words")  # each Thai cell's words (thaiwords.py)
     header = read_header(path)
     check_header(header, old.columns)
     limits(cur)
@@ -123,18 +124,24 @@ def load(conn: Any, connect: Connect, name: str, path: str, conv: Conversions, l
         conn.commit()
 
         limits(cur)
-        cur.execute(sql.SQL("CREATE UNLOGGED TABLE {stage} ({cols})").format(
-            stage=stage, cols=stage_columns(header)))
+        # Scratch, dropped after the load: autovacuum would only compete with the index builds.
+        cur.execute(sql.SQL("CREATE UNLOGGED TABLE {stage} ({cols}) WITH (autovacuum_enabled = false)"
+                            ).format(stage=stage, cols=stage_columns(header)))
         rows = copy_file(cur, conn, stage, header, path)
-        thaiwords.stage_words(cur, words, path, old.text_columns, temporary=False)
+        conn.commit()  # committed: the words' scan of the staged rows can run in parallel
+        lap("copy")
+
+        limits(cur)
+        thai = thaiwords.stage_words(cur, words, stage, sorted(old.text_columns), conv.missing,
+                                     temporary=False)
         conn.commit()
-        lap("copy, thai words")
+        lap("thai words")
 
         limits(cur)
         try:
             # Committed staged rows can be scanned by parallel workers: to_tsvector on both cores.
             cur.execute(sql.SQL("CREATE TABLE {t} AS {select}").format(
-                t=new.ident, select=converting_select(old, conv, stage, words=words)))
+                t=new.ident, select=converting_select(old, conv, stage, words=thai)))
         except pg_errors.Error as exc:
             conn.rollback()
             limits(cur)
