@@ -15,6 +15,7 @@ from pydantic import SecretStr
 
 from dgti_data.app.combining import combine_folder
 from dgti_data.app.ledger import STILL_WRITTEN, Ledger, run_fingerprint
+from dgti_data.app.outbox import clear_outbox, write_outbox
 from dgti_data.app.process import process_file
 from dgti_data.combine.dataset import CombinedDataset, valid_rows_path
 from dgti_data.datasets import Catalog
@@ -121,9 +122,14 @@ def plan_folder(drop_dir: Path, catalog: Catalog, out_root: Path, *, key: Secret
 def finish_folder(plan: FolderPlan, done: dict[Path, FileReport], catalog: Catalog, out_root: Path, *,
                   key: SecretStr | None, k: int) -> tuple[list[FileReport], list[CombinedDataset]]:
     """Every file's report in folder order, each dataset made of many files combined from them
-    (``app.combining``), and the ledger saved for the next run."""
+    (``app.combining``), each office's feedback on its quarantined rows (``app.outbox``), and the
+    ledger saved for the next run."""
     reports = [plan.reused.get(p) or done[p] for p in plan.files]
     reports, combined = combine_folder(reports, catalog, out_root, key=key, k=k, ledger=plan.ledger)
+    for report in reports:
+        if report.source in done:  # files read this run: their feedback to the office, anew
+            clear_outbox(out_root, report)
+            write_outbox(out_root, report, catalog)
     if plan.ledger is not None:
         plan.ledger.record(reports)
         plan.ledger.save()

@@ -38,7 +38,14 @@ def test_flow_validates_every_file_and_reports(prefect_api, make_sample, tmp_pat
         summary = by_file[src.name]
         assert summary["error_count"] == len(planted(src))
         assert summary["valid_rows"] + summary["quarantined_rows"] == summary["rows_read"]
-    assert len(list((tmp_path / "out").glob("*/report.html"))) == 2
+    per_file = [p for p in (tmp_path / "out").glob("*/report.html") if p.parent.suffix != ".dataset"]
+    assert len(per_file) == 2
+    # One dataset per kind, each combined from its files, with its coverage as a table artifact;
+    # the survey's only file has invalid rows, which its policy does not publish.
+    assert {p.parent.name for p in (tmp_path / "out").glob("*.dataset/report.json")} == {
+        "local-digital-submissions.dataset", "lao-digital-readiness-survey.dataset"}
+    assert [p.parent.name for p in (tmp_path / "out").glob("*.dataset/publication.json")] == [
+        "local-digital-submissions.dataset"]
 
     from prefect.client.orchestration import get_client
 
@@ -49,7 +56,8 @@ def test_flow_validates_every_file_and_reports(prefect_api, make_sample, tmp_pat
     import asyncio
 
     keys = asyncio.run(artifact_keys())
-    assert {"validation-summary", "validation-errors"} <= keys
+    assert {"validation-summary", "validation-errors", "coverage-local-digital-submissions",
+            "coverage-lao-digital-readiness-survey"} <= keys
 
 
 @pytest.mark.parametrize("kind", ["processes", "dask"])
