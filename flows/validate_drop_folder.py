@@ -42,7 +42,8 @@ def validate_file(path: Path, out_root: Path, config: app.RunConfig) -> FileRepo
 def validate_drop_folder(
     drop_dir: Path, out_dir: Path | None = None, key_block: str | None = app.config.SECRET_BLOCK,
 ) -> list[dict[str, Any]]:
-    """Returns one summary per file; unusable files come back as ``{"unusable": True, ...}``.
+    """Returns one brief summary per file (counts, status, what became of its rows; the whole
+    summary is its report.json); unusable files come back as ``{"unusable": True, ...}``.
 
     The pseudonymisation key comes from settings, else from the Prefect Secret block ``key_block``."""
     config = app.resolve(key_block=key_block, block_required=False)
@@ -64,12 +65,12 @@ def validate_drop_folder(
             result = app.failed(path, result)
             log.error("%s failed: %s", path.name, result.reason)
         done[path] = result
+    # In the flow, not a task: Prefect would walk thousands of reports as the task's parameters.
     reports = combine_datasets(plan, done, out_root, config)
     publish_artifacts(reports, key="validation")
-    return [r.to_dict() for r in reports]
+    return [r.brief() for r in reports]
 
 
-@task(task_run_name="combine-datasets", cache_policy=NO_CACHE)
 def combine_datasets(plan: app.FolderPlan, done: dict[Path, FileReport], out_root: Path,
                      config: app.RunConfig) -> list[FileReport]:
     """Each dataset made of many files: their union, anonymised as one table, and its bundle; the

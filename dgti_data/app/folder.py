@@ -49,6 +49,18 @@ class FileReport:
             "out_dir": str(self.out_dir), "bundle": str(self.bundle) if self.bundle else None,
         }
 
+    def brief(self) -> dict[str, Any]:
+        """``to_dict`` without the lists a steward reads in the report (errors, changes, headers,
+        anonymisation): what a flow returns per file. Prefect walks a flow's return value, and at
+        thousands of files the whole summaries cost more than the files' own work."""
+        doc = self.to_dict()
+        if self.summary is None:
+            return doc
+        heavy = ("errors", "changes", "headers", "anonymisation", "field_titles", "published_check",
+                 "errors_by_field", "warnings")
+        brief = {k: v for k, v in doc.items() if k not in heavy}
+        return brief | {"warning_count": len(self.summary.warnings)}
+
 
 def status_of(summary: Summary) -> Status:
     if summary.publishable:
