@@ -8,7 +8,7 @@ the rows changed (the rows of a few provinces' offices: a cell changed, keys kep
 publisher chooses for that (``publish.apply``: a sync below ``BULK_SYNC_SHARE`` writes only the
 changed rows, ``datastore_upsert`` by primary key) is timed against the full republication of the
 same change (the bulk load of the whole table, forced). Writes bench/results/incremental_publish.json
-with time, write calls and calls by action of each.
+(``incremental_publish_<rows>.json`` for other sizes) with time, write calls and calls by action.
 """
 
 from __future__ import annotations
@@ -104,7 +104,8 @@ def main() -> None:
         print("the same change, whole table again:", doc["full_republication"], flush=True)
         doc["incremental_vs_full_seconds"] = round(
             doc["incremental"]["seconds"] / doc["full_republication"]["seconds"], 3)
-    write(RESULTS / "incremental_publish.json", doc)
+    name = "incremental_publish.json" if args.rows == 1_000_000 else f"incremental_publish_{args.rows}.json"
+    write(RESULTS / name, doc)
 
 
 if __name__ == "__main__":
