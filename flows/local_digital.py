@@ -9,6 +9,7 @@ datasets' CKAN addresses.
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -30,7 +31,18 @@ def local_digital_pipeline(
 ) -> dict[str, Any]:
     files = validate_drop_folder(Path(drop_dir), Path(results_dir))
     published = publish_datasets(results_dir=results_dir, auto_approve=auto_approve) if publish else []
-    return {"files": files, "published": published}
+    return {"files": files, "datasets": combined_lines(Path(results_dir)), "published": published}
+
+
+def combined_lines(results_dir: Path) -> list[str]:
+    """What combining each dataset's files did (replaced rows, key conflicts, files withheld)."""
+    lines = []
+    for report in sorted(results_dir.glob("*.dataset/report.json")):
+        try:
+            lines += json.loads(report.read_text(encoding="utf-8"))["dgti"].get("lines", [])
+        except (OSError, ValueError, KeyError):
+            lines.append(f"{report.parent.name}: its report cannot be read")
+    return lines
 
 
 def failed_files(outcome: dict[str, Any]) -> list[dict[str, Any]]:
@@ -54,6 +66,10 @@ def command(drop_dir: str, results_dir: str, no_publish: bool, auto_approve: boo
         else:
             click.echo(f"  {f['source']['file']}: {f['rows_read']} rows, {f['valid_rows']} valid, "
                        f"{f['rows_published']} publishable; report {f['out_dir']}/report.html")
+    if outcome.get("datasets"):
+        click.echo("\nชุดข้อมูลที่รวมจากหลายไฟล์ / datasets combined from the files:")
+        for line in outcome["datasets"]:
+            click.echo(f"  {line}")
     quality = Path(results_dir) / QUALITY_FILE
     if quality.exists():
         click.echo(f"  คุณภาพตามรอบ / quality over time (for you, not published): {quality}")

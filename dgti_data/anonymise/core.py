@@ -110,9 +110,12 @@ def anonymise(
     row_numbers: Sequence[int],
     dataset: Dataset,
     key: SecretStr | None,
-    k: int = 5,
+    k: int | None = 5,
 ) -> AnonymisedTable:
     """Apply the dataset's policy to a normalised frame (one column per raw field, ``str``/``None``).
+
+    ``k=None`` leaves k-anonymity to the caller: a file that is one submission among many is only
+    part of the table to publish, and groups are judged on the union (``dgti_data.combine``).
 
     Raises ``ConfigurationError`` for a schema without complete treatments or a missing key;
     never for data: an unusable cell becomes ``INVALID`` for validation to flag.
@@ -170,16 +173,19 @@ def anonymise(
         invalid |= out[fp.name].rows_where(lambda v: v == INVALID)
         if fp.treatment == "keep":
             invalid |= raw[fp.name].rows_where(lambda v, fp=fp: v is not None and not _raw_ok(v, fp))
-    keep, qi_values, kres = kanon.enforce_columns(
-        {fp.name: out[fp.name] for fp in qis},
-        {fp.name: raw[fp.name] for fp in qis},
-        {fp.name: fp.ladder for fp in qis},
-        k,
-        rows,
-        invalid,
-    )
-    out.update(qi_values)
-    report.k_anonymity = kres
+    if k is None:
+        keep = np.ones(n, dtype=bool)
+    else:
+        keep, qi_values, kres = kanon.enforce_columns(
+            {fp.name: out[fp.name] for fp in qis},
+            {fp.name: raw[fp.name] for fp in qis},
+            {fp.name: fp.ladder for fp in qis},
+            k,
+            rows,
+            invalid,
+        )
+        out.update(qi_values)
+        report.k_anonymity = kres
     for fr in report.fields:
         if fr.quasi_identifier:
             fr.changed = int(np.count_nonzero(raw[fr.field].differs(out[fr.field])))

@@ -21,7 +21,8 @@ from pydantic import SecretStr
 
 from dgti_data.anonymise import AnonymisedTable, anonymise
 from dgti_data.anonymise.leakgate import gate_document
-from dgti_data.combine.rules import combine_rule
+from dgti_data.combine import combine_rule
+from dgti_data.combine.dataset import save_valid_rows, valid_rows_path
 from dgti_data.datasets import Catalog, Dataset
 from dgti_data.errors import UnusableInputError
 from dgti_data.normalise import normalise
@@ -98,6 +99,19 @@ def _scores(headers: list[str], datasets: list[Dataset]) -> dict[str, tuple[int,
     return {name: (matched_fields(headers, m), m.size) for name, m in matchers_for(datasets).items()}
 
 
+def check_name_against_header(path: Path, named: Dataset, headers: list[str], catalog: Catalog) -> None:
+    """A file named for one dataset whose header is clearly another's (an office sent the wrong
+    export under the usual name) is refused with the scores, not validated as the wrong table."""
+    scores = _scores(headers, [catalog.get(n) for n in catalog.names()])
+    share = {name: (m / n if n else 0.0) for name, (m, n) in scores.items()}
+    best = max(share, key=lambda name: share[name])
+    clearly = share[best] >= DETECT_MIN_SHARE and share[best] - share[named.name] >= DETECT_MARGIN
+    if best != named.name and clearly:
+        listed = ", ".join(f"{name} {m} of {n} fields" for name, (m, n) in scores.items())
+        raise UnusableInputError(path, f"its name says {named.name} but its header is {best}'s ({listed}): "
+                                 "rename it or pass --dataset")
+
+
 OUTPUT_NAME_BYTES = 120  # well under file systems' 255-byte names; Thai takes 3 bytes a letter
 
 
@@ -150,31 +164,47 @@ def process_file(
     *,
     key: SecretStr | None = None,
     k: int = 5,
+    combine: bool = False,
 ) -> ProcessedFile:
     """Raises ``UnusableInputError`` for files that cannot be read and ``ConfigurationError`` for a
-    schema without treatments or a missing key; data problems go in the report."""
+    schema without treatments or a missing key; data problems go in the report.
+
+    ``combine``: when the dataset declares how its files combine, the file is one submission of it
+    (a drop folder's): its valid rows are kept, locally, for the union (``app.combining``), which
+    is anonymised and published as one table, and the file gets no CSV or bundle of its own."""
     named = catalog.get(dataset_name) if dataset_name else dataset_by_name(source, catalog)
     candidates = [named] if named else [catalog.get(n) for n in catalog.names()]
     raw = read_table(source, encoding=encoding, matchers=matchers_for(candidates))
     dataset = named or detect_dataset(source, raw.header_scores or _scores(raw.headers, candidates), catalog)
+    if named and not dataset_name:
+        check_name_against_header(source, named, raw.headers, catalog)
     table = normalise(raw, dataset)
     out_dir = output_dir_for(source, out_root)
     result = validate(table, dataset, catalog, out_dir)
 
     valid = result.valid_index
-    anonymised = anonymise(
-        table.frame.iloc[valid].reset_index(drop=True),
-        [table.row_numbers[i] for i in valid],
-        dataset, key, k,
-    )
-    paths = anonymised.write(out_dir, dataset.name)
-    data_csv = paths.get("csv")
-    published_errors = validate_published(data_csv, anonymised.published_schema, catalog) if data_csv else []
-
-    publishable = (
-        result.publishable and data_csv is not None and not anonymised.blocked and not published_errors
-        and len(anonymised.frame) > 0
-    )
+    valid_frame = table.frame.iloc[valid].reset_index(drop=True)
+    valid_rows = [table.row_numbers[i] for i in valid]
+    submission = combine and combine_rule(dataset) is not None
+    # A submission's k-anonymity is judged on the union it joins, not on its own few rows.
+    anonymised = anonymise(valid_frame, valid_rows, dataset, key, None if submission else k)
+    if submission:
+        for stale in (out_dir / f"{dataset.name}.csv", out_dir / "anonymisation-report.json",
+                      valid_rows_path(out_dir, dataset.name)):
+            stale.unlink(missing_ok=True)
+        data_csv, published_errors = None, []
+        publishable = result.publishable and not anonymised.blocked and len(anonymised.frame) > 0
+        if publishable:
+            save_valid_rows(out_dir, dataset, valid_frame, valid_rows)
+    else:
+        paths = anonymised.write(out_dir, dataset.name)
+        data_csv = paths.get("csv")
+        published_errors = (validate_published(data_csv, anonymised.published_schema, catalog)
+                            if data_csv else [])
+        publishable = (
+            result.publishable and data_csv is not None and not anonymised.blocked and not published_errors
+            and len(anonymised.frame) > 0
+        )
     summary = build_summary(table, result, anonymised, published_errors, publishable)
     # The reports are published with the data: they pass the leak gate as the data did.
     report_doc, summary = gate_reports(result.report, summary)
@@ -182,7 +212,7 @@ def process_file(
     html_report = write_html(out_dir / "report.html", [summary])
 
     bundle = None
-    if publishable and data_csv is not None:
+    if publishable and data_csv is not None and not submission:
         warnings = []
         if not result.valid:
             warnings.append(
@@ -195,7 +225,7 @@ def process_file(
             dataset=dataset,
             data_csv=data_csv,
             table_schema=anonymised.published_schema,
-            reports=[json_report, html_report, paths["report"]],
+            reports=[json_report, html_report, out_dir / "anonymisation-report.json"],
             warnings=warnings,
             rows=len(anonymised.frame),
         ).save(out_dir)

@@ -3,10 +3,11 @@
 A drop folder may hold many exports of one dataset (one per office, per province, per round). The
 resource's ``submissions`` object says how they make one table::
 
-    "submissions": {"officeField": "lao_code", "onResubmission": "replace-office-rows",
-                    "onKeyConflict": "hold-and-report"}
+    "submissions": {"officeField": "lao_code", "roundField": "survey_year",
+                    "onResubmission": "replace-office-rows", "onKeyConflict": "hold-and-report"}
 
-``officeField`` names the submitting office; with ``replace-office-rows`` an office's newer file
+``officeField`` names the submitting office, ``roundField`` (optional) the round a row answers for
+(coverage is counted per round); with ``replace-office-rows`` an office's newer file
 replaces the rows its earlier files gave for it, and nothing else; with ``hold-and-report`` a key
 sent by two offices is left out of the union and listed for the steward, never resolved silently.
 Schemas are data: an unknown value stops the run (``ConfigurationError``), as a missing treatment does.
@@ -31,6 +32,7 @@ class CombineRule:
     office_field: str
     on_resubmission: OnResubmission = "replace-office-rows"
     on_key_conflict: OnKeyConflict = "hold-and-report"
+    round_field: str | None = None
 
 
 def combine_rule(dataset: Dataset) -> CombineRule | None:
@@ -45,6 +47,10 @@ def combine_rule(dataset: Dataset) -> CombineRule | None:
     if office not in dataset.field_names:
         raise ConfigurationError(f"{where}: officeField {office!r} is not a field of "
                                  f"{dataset.schema_path.name}")
+    round_field = spec.get("roundField")
+    if round_field is not None and round_field not in dataset.field_names:
+        raise ConfigurationError(f"{where}: roundField {round_field!r} is not a field of "
+                                 f"{dataset.schema_path.name}")
     resubmission = spec.get("onResubmission", "replace-office-rows")
     conflict = spec.get("onKeyConflict", "hold-and-report")
     if resubmission not in RESUBMISSION_RULES:
@@ -55,4 +61,4 @@ def combine_rule(dataset: Dataset) -> CombineRule | None:
     if not dataset.primary_key:
         raise ConfigurationError(f"{where}: the schema needs a primaryKey to tell key conflicts "
                                  "between files")
-    return CombineRule(office, resubmission, conflict)
+    return CombineRule(office, resubmission, conflict, round_field)

@@ -168,8 +168,10 @@ def _inside(folder: Path, name: str) -> Path:
 def find_bundles(results_dir: Path, catalog: Catalog) -> list[PublicationBundle]:
     """Every ``publication.json`` directly in ``results_dir`` or one level below.
 
-    Two bundles for the same dataset are refused: which one is "the" dataset would depend on
-    the order folders are listed in, and a nightly run would flip between them.
+    A dataset made of many files has one bundle, its union's (``<dataset>.dataset/``, written by the
+    drop-folder run: ``app.combining``). Two bundles for the same dataset (files validated one by
+    one into one folder) are still refused: which one is "the" dataset would depend on the order
+    folders are listed in, and a nightly run would flip between them.
     """
     folders = [results_dir] if (results_dir / MANIFEST).is_file() else []
     folders += sorted(p.parent for p in results_dir.glob(f"*/{MANIFEST}"))
@@ -180,7 +182,9 @@ def find_bundles(results_dir: Path, catalog: Catalog) -> list[PublicationBundle]
     clashes = {k: v for k, v in by_dataset.items() if len(v) > 1}
     if clashes:
         detail = "; ".join(f"{k}: {', '.join(map(str, v))}" for k, v in clashes.items())
-        raise BundleError(f"more than one bundle for the same dataset ({detail}): publish one of each")
+        raise BundleError(f"more than one bundle for the same dataset ({detail}): validate the files as one "
+                          "drop folder (python -m flows.local_digital DROP_DIR RESULTS_DIR), which "
+                          "publishes their union, or publish one of each")
     return bundles
 
 

@@ -74,6 +74,9 @@ class Summary:
     rows_published: int
     # What the leak gate removed from the published reports (by kind), see ``app.process``.
     report_redactions: dict[str, int] = field(default_factory=dict)
+    # A file that is one submission of a dataset made of many: what becomes of its valid rows in
+    # the union that is anonymised and published (``dgti_data.combine.dataset``); None otherwise.
+    combined: dict[str, Any] | None = None
 
     @property
     def file(self) -> str:

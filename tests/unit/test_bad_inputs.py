@@ -78,18 +78,21 @@ def _report(out_dir: Path) -> dict[str, Any]:
     return json.loads((out_dir / "report.json").read_text(encoding="utf-8"))["dgti"]
 
 
-def _check_outputs(out_dir: Path, exp: dict[str, Any], label: str) -> None:
-    """Report written; bundle only if publishable; the published CSV holds no control character
-    and no cell a spreadsheet would run."""
+def _check_outputs(out_dir: Path, exp: dict[str, Any], label: str, combined: bool = False) -> None:
+    """Report written; bundle only if publishable (``combined``: a drop folder's file, whose rows
+    join its dataset's union instead); the published CSV holds no control character and no cell a
+    spreadsheet would run."""
     summary = _report(out_dir)
     assert (out_dir / "report.html").is_file(), label
-    assert (out_dir / "publication.json").is_file() == exp["publishable"], label
+    assert (out_dir / "publication.json").is_file() == (exp["publishable"] and not combined), label
     assert summary["publishable"] == exp["publishable"], label
+    if combined:
+        assert summary["combined"]["in_union"] == exp["publishable"], label
     if "warning" in exp:
         assert any(exp["warning"] in w for w in summary["warnings"]), (label, summary["warnings"])
     if "change" in exp:
         assert exp["change"] in summary["changes"]["counts"], (label, summary["changes"])
-    if "neutralised" in exp:
+    if "neutralised" in exp and not combined:  # combined: counted where the union's CSV is written
         assert summary["formulas_neutralised"]["total"] == exp["neutralised"], label
     schema_files = list(out_dir.glob("*.schema.json"))
     for data in out_dir.glob("*.csv"):
@@ -198,6 +201,10 @@ def test_every_bad_input_at_once_through_the_drop_folder_flow(
             assert r.get("unusable") and exp["error"] in r["reason"], (label, r)
         else:
             assert not r.get("unusable"), (label, r)
-            assert r["publishable"] == exp["publishable"] and bool(r["bundle"]) == exp["publishable"], label
-            _check_outputs(Path(r["out_dir"]), exp, label)
+            assert r["publishable"] == exp["publishable"] and r["bundle"] is None, label
+            _check_outputs(Path(r["out_dir"]), exp, label, combined=True)
         tally["flow"] += 1
+    # The datasets published from the folder: their unions, held to the same checks.
+    for dataset_dir in out.glob("*.dataset"):
+        _check_outputs(dataset_dir, {"publishable": (dataset_dir / "publication.json").is_file()},
+                       dataset_dir.name, combined=False)

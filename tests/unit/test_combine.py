@@ -15,13 +15,15 @@ SUBMISSIONS = "local-digital-submissions"
 
 
 def test_every_dataset_declares_how_its_submissions_combine(catalog):
+    rounds = {SUBMISSIONS: "contest_year", "lao-digital-readiness-survey": "survey_year"}
     for name in catalog.names():
         rule = combine_rule(catalog.get(name))
-        assert rule == CombineRule("lao_code", "replace-office-rows", "hold-and-report")
+        assert rule == CombineRule("lao_code", "replace-office-rows", "hold-and-report", rounds[name])
 
 
 @pytest.mark.parametrize(("spec", "message"), [
     ({"officeField": "office"}, "'office' is not a field"),
+    ({"officeField": "lao_code", "roundField": "round"}, "roundField 'round' is not a field"),
     ({"officeField": "lao_code", "onResubmission": "append"}, "onResubmission 'append'"),
     ({"officeField": "lao_code", "onKeyConflict": "last-wins"}, "onKeyConflict 'last-wins'"),
     ({"onResubmission": "replace-office-rows"}, "needs an object with officeField"),
