@@ -167,7 +167,8 @@ def test_real_subprocess_prints_no_traceback(
         assert len(lines) == 1 and exp["error"] in lines[0], done.stderr
     else:
         assert exp["report"] in done.stdout.splitlines()[0]
-        assert "\x1b" not in done.stdout and len(done.stdout.splitlines()) == 2  # the name is escaped
+        # the name is escaped: no control character starts a line of its own
+        assert "\x1b" not in done.stdout and len(done.stdout.splitlines()) == 3, done.stdout
     tally["subprocess"] += 1
 
 

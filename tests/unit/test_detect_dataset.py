@@ -67,11 +67,16 @@ def test_an_unmatched_header_is_refused_with_the_scores(catalog, tmp_path):
         process_file(path, catalog, tmp_path / "out", key=TEST_KEY)
 
 
-def test_the_name_still_wins_over_the_header(make_sample, catalog, tmp_path):
+def test_a_name_the_header_contradicts_is_refused_with_the_scores(make_sample, catalog, tmp_path):
+    """An office's survey export sent under the submissions' name is not validated as submissions
+    (every row would be quarantined): refused with the scores; --dataset still decides."""
     raw = make_sample(SURVEY, "csv-utf8-bom", rows=100)
     named = tmp_path / f"{SUBMISSIONS}-from-a-survey.csv"
     shutil.copy(raw, named)
-    assert process_file(named, catalog, tmp_path / "out", key=TEST_KEY).dataset.name == SUBMISSIONS
+    with pytest.raises(UnusableInputError, match=f"its name says {SUBMISSIONS} but its header is {SURVEY}'s"):
+        process_file(named, catalog, tmp_path / "out", key=TEST_KEY)
+    chosen = process_file(named, catalog, tmp_path / "out", dataset_name=SURVEY, key=TEST_KEY)
+    assert chosen.dataset.name == SURVEY
 
 
 def test_thresholds(catalog, tmp_path):
