@@ -56,6 +56,11 @@ class AnonymisedTable:
     neutralised: dict[str, int] = field(default_factory=dict)
 
     @property
+    def formulas_neutralised(self) -> dict[str, Any]:
+        """What reports say of ``neutralised``: the total and the count per field."""
+        return {"total": sum(self.neutralised.values()), "by_field": dict(self.neutralised)}
+
+    @property
     def blocked(self) -> bool:
         """True when the leak gate found personal data: nothing may be published."""
         return bool(self.leaks)

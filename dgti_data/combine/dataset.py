@@ -219,6 +219,8 @@ def _write_dataset_report(done: CombinedDataset, anonymisation_json: Path) -> No
         "publishable": done.publishable,
         "leaks": [leak.to_dict() for leak in (an.leaks if an else [])][:MAX_LISTED_ROWS],
         "published_check": [e.to_dict() for e in done.published_errors[:MAX_LISTED_ROWS]],
+        # cells of the published CSV a spreadsheet would run as formulas, prefixed with '
+        "formulas_neutralised": an.formulas_neutralised if an else {"total": 0, "by_field": {}},
         "files": done.per_file,
         "coverage": [{k: v for k, v in rc.to_dict().items() if k != "missing"} for rc in done.coverage],
     }

@@ -149,8 +149,6 @@ def build_summary(
         anonymisation=anonymised.report.to_dict(),
         published_check=[e.to_dict() for e in published_errors[:100]],
         publishable=publishable,
-        formulas_neutralised={
-            "total": sum(anonymised.neutralised.values()), "by_field": dict(anonymised.neutralised),
-        },
+        formulas_neutralised=anonymised.formulas_neutralised,
         rows_published=len(anonymised.frame) if publishable else 0,
     )

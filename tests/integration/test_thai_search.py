@@ -124,6 +124,7 @@ def test_the_portal_speaks_thai_with_english_one_click_away(
     home = _page(f"{hub.ckan_url}/")
     assert "ข้อมูลเปิดภาครัฐจากท้องถิ่น" in home  # the site's own introduction, Thai first
     assert "ค้นหาข้อมูล" in home and "Search data" not in home  # CKAN's string, translated by dgti_thai
+    assert "ขับเคลื่อนโดย" in home and "Powered by" not in home  # the footer, which CKAN's th leaves English
     english = _page(f"{hub.ckan_url}/en/")
     assert "Search data" in english and "Open government data from Thai localities" in english
     _, names = corpus
