@@ -1,4 +1,4 @@
-"""A real local CKAN hub (PostgreSQL, Redis, Solr 9, CKAN 2.11) on loopback: ``dgti-data hub``."""
+"""A real local CKAN hub (PostgreSQL 18, Redis, Solr 9, CKAN 2.11 or 2.12) on loopback: ``dgti-data hub``."""
 
 from dgti_data.hub.processes import HubError
 from dgti_data.hub.service import down, ensure_hub, is_up, status, up
