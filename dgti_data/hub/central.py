@@ -17,7 +17,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import socket
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,6 +28,7 @@ from dgti_data.hub.ckan_config import WSGI
 from dgti_data.hub.layout import CKAN_ROLE, DATASTORE_RO_ROLE, HubPaths, load_secrets
 from dgti_data.hub.processes import (
     HubError,
+    free_port,
     owned_pid,
     port_open,
     run,
@@ -71,13 +71,6 @@ class Central:
     @property
     def pidfile(self) -> Path:
         return self.paths.pidfile(f"{NAME}-ckan")
-
-
-def free_port() -> int:
-    """A loopback port no one listens on now (the central site needs no fixed one)."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def solr_url(paths: HubPaths) -> str:

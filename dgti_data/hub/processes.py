@@ -56,6 +56,13 @@ def exclusive(lockfile: Path, what: str) -> Iterator[None]:
             fcntl.flock(fh, fcntl.LOCK_UN)
 
 
+def free_port() -> int:
+    """A loopback port no one listens on now (for a server that needs no fixed port)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
 def port_open(port: int, host: str = "127.0.0.1", timeout: float = 0.5) -> bool:
     """Whether something accepts TCP connections on host:port now."""
     try:

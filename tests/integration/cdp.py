@@ -9,7 +9,6 @@ import itertools
 import json
 import os
 import signal
-import socket
 import subprocess
 import tempfile
 import time
@@ -20,6 +19,7 @@ from typing import Any
 import requests
 from websockets.sync.client import ClientConnection, connect
 
+from dgti_data.hub.processes import free_port
 from dgti_data.report.browser import chromium
 
 LIMIT_S = 90  # a bound for the page to load, not an assertion about speed
@@ -82,9 +82,7 @@ class Page:
 @contextlib.contextmanager
 def browser(url: str, width: int = 1280, height: int = 1000) -> Iterator[Page]:
     """A page of headless Chromium (throw-away profile) showing ``url``."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     # Chromium's helper processes can still write to the profile after the browser exits; a leftover
     # profile file is no failure of the page under test.
     with tempfile.TemporaryDirectory(prefix="dgti-cdp-", ignore_cleanup_errors=True) as profile:

@@ -12,7 +12,6 @@ import contextlib
 import csv
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -26,6 +25,7 @@ from pydantic import SecretStr
 
 from dgti_data.ckan import CkanClient
 from dgti_data.datasets import load_catalog
+from dgti_data.hub.processes import free_port
 from dgti_data.publish.examples import example_bundle, write_csv
 from dgti_data.publish.metadata import package_name
 from dgti_data.settings import PROJECT_ROOT, HubConnection, Settings
@@ -39,11 +39,6 @@ POOL = "dgti-test-pool"
 DEPLOYMENT = "publish-datasets/nightly"
 STARTUP_LIMIT_S = 120  # a bound, not an assertion about speed
 
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @contextlib.contextmanager
@@ -75,7 +70,7 @@ def _wait(what: str, ready: Any, log: Path) -> None:
 def prefect_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
     """A Prefect server (own home and SQLite database in tmp) and a process worker."""
     home = tmp_path_factory.mktemp("prefect-home")
-    port = _free_port()
+    port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
     env |= {
         "PREFECT_HOME": str(home),

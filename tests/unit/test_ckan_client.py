@@ -6,7 +6,6 @@ A tiny HTTP server on 127.0.0.1 plays CKAN with canned answers (no mocking libra
 from __future__ import annotations
 
 import json
-import socket
 import sys
 import threading
 import time
@@ -29,6 +28,7 @@ from dgti_data.ckan import (
     ping,
 )
 from dgti_data.errors import TerminalError, TransientError
+from dgti_data.hub.processes import free_port
 
 TOKEN = "secret-token-do-not-print"
 
@@ -194,14 +194,9 @@ def test_extensions_are_asked_once(server_url: str) -> None:
     assert client.counter.by_action["status_show"] == 1
 
 
-def _closed_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
 
 def test_connection_refused_is_transient() -> None:
-    down = CkanClient(f"http://127.0.0.1:{_closed_port()}", SecretStr(TOKEN), timeout=2)
+    down = CkanClient(f"http://127.0.0.1:{free_port()}", SecretStr(TOKEN), timeout=2)
     with pytest.raises(CkanConnectionError) as caught:
         down.status()
     assert isinstance(caught.value, TransientError)
@@ -247,4 +242,4 @@ def test_read_write_classification(action: str, read: bool) -> None:
 def test_ping(server_url: str) -> None:
     assert ping(f"{server_url}/solr/ping") is True
     assert ping(f"{server_url}/missing") is False
-    assert ping(f"http://127.0.0.1:{_closed_port()}/") is False
+    assert ping(f"http://127.0.0.1:{free_port()}/") is False

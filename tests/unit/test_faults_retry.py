@@ -3,21 +3,14 @@ and a target refuses an organisation the configuration does not name before any 
 
 from __future__ import annotations
 
-import socket
-
 import pytest
 from pydantic import SecretStr
 
 from dgti_data.app import connect
 from dgti_data.ckan import CkanClient, CkanConnectionError, RetryPolicy
 from dgti_data.errors import ConfigurationError
+from dgti_data.hub.processes import free_port
 from dgti_data.settings import Settings
-
-
-def _closed_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def test_backoff_doubles_with_jitter_and_is_capped() -> None:
@@ -30,7 +23,7 @@ def test_backoff_doubles_with_jitter_and_is_capped() -> None:
 
 
 def test_reads_are_retried_writes_are_sent_once() -> None:
-    client = CkanClient(f"http://127.0.0.1:{_closed_port()}", SecretStr("t"), timeout=1,
+    client = CkanClient(f"http://127.0.0.1:{free_port()}", SecretStr("t"), timeout=1,
                         retry=RetryPolicy(retries=3, base_s=0.001, max_s=0.002))
     with pytest.raises(CkanConnectionError):
         client.call("package_show", id="x")

@@ -11,12 +11,12 @@ import contextlib
 import http.server
 import json
 import os
-import socket
 import subprocess
 import sys
 import threading
 from collections.abc import Iterator
 
+from dgti_data.hub.processes import free_port
 from dgti_data.settings import PROJECT_ROOT
 
 _CHILD = r"""
@@ -55,11 +55,6 @@ def _server() -> Iterator[int]:
         httpd.server_close()
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
 
 def _child(port: int, api_url: str | None = None) -> dict[str, str | None]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
@@ -86,4 +81,4 @@ def test_a_configured_url_wins_over_a_running_local_server() -> None:
 
 
 def test_with_no_local_server_nothing_changes() -> None:
-    assert _child(_free_port()) == {"used": None, "main": None, "thread": None}
+    assert _child(free_port()) == {"used": None, "main": None, "thread": None}
