@@ -59,13 +59,13 @@ def change_rows(data_csv: Path, share: float, round_no: int) -> int:
 def publish(folder: Path, namespace: str, force_bulk: bool = False) -> dict[str, Any]:
     from dgti_data.app import connect, publish_all
     from dgti_data.datasets import load_catalog
-    from dgti_data.publish import apply, find_bundles
+    from dgti_data.publish import find_bundles, loadpath
 
     target = connect(namespace=namespace)
     counter = target.portal.counter
     writes0, by0 = counter.writes, Counter(counter.by_action)
     bundles = find_bundles(folder, load_catalog(ROOT / "schemas"))
-    whole = mock.patch.object(apply, "_use_bulk", lambda portal, step: portal.offers(apply.BULK_PLUGIN))
+    whole = mock.patch.object(loadpath, "BULK_SYNC_SHARE", 0.0)  # any change over a batch: the whole table
     forced = whole if force_bulk else contextlib.nullcontext()
     start = time.perf_counter()
     with forced:

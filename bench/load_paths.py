@@ -36,8 +36,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 OUT = ROOT / "bench" / "results" / "load_paths.json"
 DATA = ROOT / "bench" / "results" / "data"  # gitignored
-HIDDEN = {"bulk": frozenset(), "xloader": frozenset({"dgti_bulk"}),
-          "upsert": frozenset({"dgti_bulk", "xloader"})}
+HIDDEN = {"bulk": frozenset(), "xloader": frozenset({"bulk"}), "upsert": frozenset({"bulk", "xloader"})}
 
 
 def with_plain_booleans(bundle: Any, folder: Path, rows: int) -> Any:
@@ -75,8 +74,8 @@ def publish_by(path: str, bundle: Any, hub: Any, settings: Any, namespace: str) 
     from dgti_data.publish import Portal, Target, apply
 
     class View(Portal):
-        def offers(self, plugin: str) -> bool:
-            return plugin not in HIDDEN[path] and super().offers(plugin)
+        def loaders(self) -> frozenset[str]:  # what the portal offers, less the loaders hidden
+            return super().loaders() - HIDDEN[path]
 
     client = CkanClient(hub.ckan_url, hub.editor_token, timeout=600, long_timeout=7200)
     target = Target(View(client), hub.organization, namespace, lock_dir=settings.lock_dir)

@@ -34,6 +34,9 @@ SCHEMING_ACTION = "scheming_dataset_schema_show"
 BULK_ACTION = "dgti_datastore_load"  # ckanext-dgti's dgti_bulk
 XLOADER_ACTION = "xloader_submit"
 DCAT_PLUGINS = ("dcat", "dcat_json_interface", "structured_data")
+# The loaders that fill a whole DataStore table from the uploaded CSV: the plugin ``status_show``
+# lists, and the action it adds (a listed plugin whose action is missing is not offered).
+LOADERS = {"bulk": ("dgti_bulk", BULK_ACTION), "xloader": ("xloader", XLOADER_ACTION)}
 
 
 @dataclass(frozen=True)
@@ -62,6 +65,11 @@ class PortalOffer:
         return not self.problems
 
     @property
+    def loaders(self) -> frozenset[str]:
+        """The whole-table loaders offered (``LOADERS``' names): what planning chooses from."""
+        return frozenset(name for name, on in (("bulk", self.bulk), ("xloader", self.xloader)) if on)
+
+    @property
     def load_path(self) -> str:
         """How a new table will be filled: ckanext-dgti's ``bulk`` action, else the portal's
         ``xloader``, else ``upsert`` batches (``publish.loadpath`` decides per table, and may still
@@ -81,6 +89,13 @@ def has_action(client: CkanClient, action: str) -> bool:
     except NotFound:
         return False
     return True
+
+
+def whole_table_loaders(client: CkanClient, extensions: frozenset[str]) -> frozenset[str]:
+    """The ``LOADERS`` the portal runs: the one place that decides it, for the probe and for a
+    publication planned without one."""
+    return frozenset(name for name, (plugin, action) in LOADERS.items()
+                     if plugin in extensions and has_action(client, action))
 
 
 def probe(client: CkanClient, organization: str, fields: Iterable[str] = (),
@@ -106,8 +121,8 @@ def probe(client: CkanClient, organization: str, fields: Iterable[str] = (),
     if not datastore:
         problems.append("the portal has no DataStore (datastore plugin and its actions): "
                         "the typed table citizens query cannot be made")
-    bulk = "dgti_bulk" in extensions and has_action(client, BULK_ACTION)
-    xloader = "xloader" in extensions and has_action(client, XLOADER_ACTION)
+    loaders = whole_table_loaders(client, extensions)
+    bulk, xloader = "bulk" in loaders, "xloader" in loaders
     dcat = any(p in extensions for p in DCAT_PLUGINS)
 
     schema: dict[str, Any] = {}

@@ -25,6 +25,7 @@ from dgti_data.ckan.client import ping
 from dgti_data.hub import ckan_install, postgres, solr_server
 from dgti_data.hub import dcat as hub_dcat
 from dgti_data.hub.ckan_config import WSGI
+from dgti_data.hub.ckan_server import WORKER_TIMEOUT
 from dgti_data.hub.layout import CKAN_ROLE, DATASTORE_RO_ROLE, HubPaths, load_secrets
 from dgti_data.hub.processes import (
     HubError,
@@ -195,7 +196,7 @@ def _start(site: Central) -> None:
     log = site.paths.log("central-ckan")
     log.write_text("", encoding="utf-8")
     spawn([site.paths.ckan_venv / "bin" / "gunicorn", "--bind", f"127.0.0.1:{site.port}",
-           "--workers", "1", "--timeout", "300", "--chdir", site.root, "--error-logfile", "-",
+           "--workers", "1", "--timeout", str(WORKER_TIMEOUT), "--chdir", site.root, "--error-logfile", "-",
            "--name", "dgti-central-ckan", "wsgi:application"],
           log=log, pidfile=site.pidfile, env=_env(site), cwd=site.root)
     wait_until("central ckan", lambda: ping(f"{site.url}/api/3/action/status_show", timeout=5),

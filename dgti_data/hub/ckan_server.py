@@ -11,6 +11,10 @@ from dgti_data.hub.ckan_install import env
 from dgti_data.hub.layout import HubPaths
 from dgti_data.hub.processes import HubError, owned_pid, port_open, spawn, stop_service, wait_until
 
+# Seconds gunicorn lets one request run: as long as the publisher waits for one bulk load
+# (DGTI_CKAN_LOAD_TIMEOUT's default); at 300 s a 1M-row load on a busy 2-core machine was killed.
+WORKER_TIMEOUT = 900
+
 
 def url(paths: HubPaths) -> str:
     return f"http://127.0.0.1:{paths.settings.hub_ckan_port}"
@@ -43,9 +47,7 @@ def start(paths: HubPaths, *, workers: int = 3) -> str:
             paths.ckan_venv / "bin" / "gunicorn",
             "--bind", f"127.0.0.1:{port}",
             "--workers", str(workers),
-            # As long as the publisher waits for one bulk load (DGTI_CKAN_LOAD_TIMEOUT's default):
-            # at 300 s a 1M-row load on a busy 2-core machine was killed mid-way.
-            "--timeout", "900",
+            "--timeout", str(WORKER_TIMEOUT),
             "--graceful-timeout", "20",
             # A long search typed into the search box travels in the URL (10,000 Thai characters
             # are 90 kB percent-encoded); gunicorn's default 4 kB request line would answer 400.

@@ -41,15 +41,8 @@ DESCRIPTIONS: dict[LoadPath, str] = {
 
 
 def offered_loaders(portal: Portal) -> frozenset[LoadPath]:
-    """The whole-table loaders the portal runs (``status_show``'s extensions, asked once per client):
-    ``bulk`` where it has ckanext-dgti's ``dgti_bulk``, ``xloader`` where it has XLoader. The one
-    place that asks, so that a capability probe of the portal can answer instead."""
-    offered: set[LoadPath] = set()
-    if portal.offers(BULK_PLUGIN):
-        offered.add("bulk")
-    if portal.offers(xloader.PLUGIN):
-        offered.add("xloader")
-    return frozenset(offered)
+    """The whole-table loaders the portal runs: the run's probe decides (``Portal.loaders``)."""
+    return portal.loaders()  # type: ignore[return-value]
 
 
 def choose(portal: Portal, step: DatastoreStep, bundle: PublicationBundle,

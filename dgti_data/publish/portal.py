@@ -14,7 +14,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from dgti_data.ckan import CallCounter, CkanClient
+from dgti_data.ckan import CallCounter, CkanClient, PortalOffer
+from dgti_data.ckan.portal import whole_table_loaders
 
 
 class Portal:
@@ -25,6 +26,18 @@ class Portal:
         # Whether the DataStore pages by key (``include_next_page``, CKAN 2.12): None until a
         # search has asked; the portal's answer decides (publish/rowdiff.py).
         self.keyset_paging: bool | None = None
+        self._loaders: frozenset[str] | None = None
+
+    def adopt(self, offer: PortalOffer) -> None:
+        """Plan with what the run's probe found (``publish_all`` probes before any write)."""
+        self._loaders = offer.loaders
+
+    def loaders(self) -> frozenset[str]:
+        """The whole-table loaders the portal runs (``bulk``, ``xloader``): the probe's answer when
+        one was adopted, else asked the probe's way, once."""
+        if self._loaders is None:
+            self._loaders = whole_table_loaders(self.client, self.client.extensions())
+        return self._loaders
 
     @property
     def url(self) -> str:

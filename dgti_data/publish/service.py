@@ -112,7 +112,9 @@ class PortalUnsuitable(TerminalError):
 def portal_offer(target: Target, bundles: list[PublicationBundle]) -> PortalOffer:
     """What the target portal offers these bundles (read calls only): asked once per run."""
     fields = set().union(*(sent_fields(b.dataset) for b in bundles)) - portal_schema.CORE_KEYS
-    return probe(target.portal.client, target.organization, sorted(fields))
+    offer = probe(target.portal.client, target.organization, sorted(fields))
+    target.portal.adopt(offer)  # planning chooses the load path from this same answer
+    return offer
 
 
 def require_usable(offer: PortalOffer) -> dict[str, Any]:

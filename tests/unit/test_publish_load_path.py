@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from dgti_data.ckan import CallCounter, NotFound
+from dgti_data.ckan import CallCounter, NotFound, PortalOffer
 from dgti_data.datasets import Catalog
 from dgti_data.publish import Portal, apply_plan, loadpath, plan_dataset, portal_schema
 from dgti_data.publish import datastore as ds
@@ -45,6 +45,8 @@ class RecordingClient:
 
     def call(self, action: str, files: Any = None, **data: Any) -> Any:
         self.counter.record(action)
+        if action == "help_show":  # does a listed plugin's action exist: a read, kept out of ``calls``
+            return "the action's docstring"
         self.calls.append((action, data))
         if action == "package_show" and data["id"] != "p1":
             raise NotFound(action, "not found")
@@ -89,6 +91,22 @@ def test_a_new_table_is_loaded_by_one_bulk_call_where_the_portal_offers_it(
     # The file is uploaded before the load and the marker written after it.
     order = client.actions
     assert order.index("resource_create") < order.index(BULK_ACTION) < order.index("resource_patch")
+
+
+def test_planning_takes_the_load_path_from_the_runs_probe(catalog: Catalog, tmp_path: Path) -> None:
+    """The probe (which also checks the plugin's action exists) and planning never disagree: a
+    portal listing ``dgti_bulk`` whose probe found no bulk action is planned by upserts, unasked."""
+    client = RecordingClient(["datastore", BULK_PLUGIN])
+    portal = Portal(client)  # type: ignore[arg-type]
+    portal.adopt(PortalOffer(url=client.url, ckan_version="2.11.6", extensions=frozenset({BULK_PLUGIN}),
+                             datastore=True, xloader=False, bulk=False, dcat=False, scheming=True,
+                             organization="dga"))
+    bundle = example_bundle(catalog.get(SURVEY), tmp_path, rows=30)
+    schema = portal_schema.load_yaml(
+        PROJECT_ROOT / "ckanext-dgti/ckanext/dgti/schemas/gd_catalog_dataset.yaml")
+    plan = plan_dataset(bundle, portal, "dga", schema, today="2025-01-01")
+    assert plan.datastore.load == "upsert" and "neither" in plan.datastore.load_reason
+    assert "help_show" not in client.counter.by_action  # the probe answered; planning asked nothing more
 
 
 def test_a_portal_without_the_plugin_gets_upsert_batches(catalog: Catalog, tmp_path: Path) -> None:
