@@ -39,7 +39,7 @@ from typing import Any
 from dgti_data.ckan import NotAuthorized, NotFound, ValidationError
 from dgti_data.errors import TerminalError
 from dgti_data.publish import datastore as ds
-from dgti_data.publish import xloader
+from dgti_data.publish import loaded, xloader
 from dgti_data.publish.loadpath import BATCH_ROWS, BULK_ACTION, LoadPath, offered_loaders
 from dgti_data.publish.loadpath import BULK_PLUGIN as BULK_PLUGIN  # re-exported: tests, bench
 from dgti_data.publish.loadpath import BULK_SYNC_SHARE as BULK_SYNC_SHARE
@@ -302,9 +302,11 @@ def _data_resource(
     return load if loaded else None
 
 
-def apply_plan(plan: DatasetPlan, portal: Portal, *, batch_rows: int = BATCH_ROWS) -> Applied:
+def apply_plan(plan: DatasetPlan, portal: Portal, *, batch_rows: int = BATCH_ROWS,
+               loaded_dir: Path | None = None) -> Applied:
     """Write what ``plan`` lists, nothing else. Raises ``PlanRefused`` for a refused plan and
-    ``StalePlan`` when the dataset appeared since planning (plan again and re-apply)."""
+    ``StalePlan`` when the dataset appeared since planning (plan again and re-apply).
+    ``loaded_dir``: where to keep the file a table was loaded from (``publish.loaded``)."""
     url = f"{portal.url}/dataset/{plan.name}"
     if plan.action == "refused":
         raise PlanRefused(plan)
@@ -322,6 +324,9 @@ def apply_plan(plan: DatasetPlan, portal: Portal, *, batch_rows: int = BATCH_ROW
 
     warnings: list[str] = []
     load = _data_resource(plan, portal, package_id, batch_rows, warnings)
+    store = plan.datastore
+    if load is not None and store is not None and plan.resources[0].resource_id is not None:
+        loaded.keep(loaded_dir, plan.resources[0].resource_id, store.marker, plan.bundle.data_csv)
     for step in plan.resources[1:]:
         if step.action == "create":
             _upload(portal, "resource_create", step, package_id=package_id)

@@ -15,12 +15,13 @@ from __future__ import annotations
 import hashlib
 import json
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from dgti_data.ckan import NotAuthorized, NotFound
 from dgti_data.publish import datastore as ds
-from dgti_data.publish import loadpath
+from dgti_data.publish import loaded, loadpath
 from dgti_data.publish.bundle import PublicationBundle, data_file_name, datapackage_bytes, sha256_file
 from dgti_data.publish.digest import content_digest
 from dgti_data.publish.excel import excel_csv
@@ -149,7 +150,8 @@ def _marker(data_sha: str, fields: list[dict[str, Any]], pk: list[str]) -> str:
 
 
 def _plan_datastore(
-    portal: Portal, bundle: PublicationBundle, data: ResourceStep, have: dict[str, Any] | None
+    portal: Portal, bundle: PublicationBundle, data: ResourceStep, have: dict[str, Any] | None,
+    loaded_dir: Path | None = None,
 ) -> DatastoreStep:
     fields = ds.datastore_fields(bundle.table_schema)
     pk = ds.primary_key(bundle.table_schema)
@@ -188,7 +190,8 @@ def _plan_datastore(
         unchanged = RowChanges(before=table["total"], after=table["total"])
         action: DatastoreAction = "dictionary" if dictionary else "unchanged"
         return DatastoreStep(action, fields, pk, marker, unchanged, dictionary)
-    rows_diff = diff_rows(portal, have["id"], bundle, fields, pk)
+    kept = loaded.find(loaded_dir, have["id"], have.get(MARK_DATA))
+    rows_diff = diff_rows(portal, have["id"], bundle, fields, pk, loaded_from=kept)
     views = portal.call("resource_view_list", id=have["id"])
     return DatastoreStep("sync", fields, pk, marker, rows_diff, dictionary, create_views=not views)
 
@@ -201,8 +204,11 @@ def plan_dataset(
     *,
     namespace: str | None = None,
     today: str | None = None,
+    loaded_dir: Path | None = None,
 ) -> DatasetPlan:
-    """The plan for one bundle, from read calls only (``package_show``, ``datastore_search``)."""
+    """The plan for one bundle, from read calls only (``package_show``, ``datastore_search``).
+    ``loaded_dir``: where the publisher keeps the files its tables were loaded from
+    (``publish.loaded``), so that a sync compares rows on disk."""
     bundle.check()
     name = package_name(bundle.dataset.name, organization, namespace)
     desired = package_dict(bundle.dataset, name, organization, bundle.data_csv)
@@ -252,7 +258,7 @@ def plan_dataset(
     data_have = next(
         (r for r in (existing or {}).get("resources", []) if r.get("id") == data.resource_id), None
     )
-    plan.datastore = _plan_datastore(portal, bundle, data, data_have)
+    plan.datastore = _plan_datastore(portal, bundle, data, data_have, loaded_dir)
     plan.datastore.load, plan.datastore.load_reason = loadpath.choose(portal, plan.datastore, bundle)
 
     today = today or today_bangkok()

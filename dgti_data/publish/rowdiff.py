@@ -1,10 +1,14 @@
 """Which DataStore rows change: the portal's table read page by page against the CSV to publish,
-matched by primary key (rows to upsert, keys to delete), or counted whole rows without a key."""
+matched by primary key (rows to upsert, keys to delete), or counted whole rows without a key.
+Where the publisher kept the file the table was loaded from (``publish.loaded``), that file stands
+in for the table and nothing is read from the portal."""
 
 from __future__ import annotations
 
+import contextlib
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from pathlib import Path
 from typing import Any
 
 from dgti_data.ckan import ValidationError
@@ -22,17 +26,21 @@ def diff_rows(
     bundle: PublicationBundle,
     fields: list[dict[str, Any]],
     pk: list[str],
+    loaded_from: Path | None = None,
 ) -> RowChanges:
     """Rows to upsert and keys to delete so the table equals the CSV (reads every row once).
-    Without a primary key, a whole row is its own key (counts only: such tables are reloaded)."""
+    Without a primary key, a whole row is its own key (counts only: such tables are reloaded).
+    ``loaded_from``: the CSV the table holds, read instead of the table (a file that no longer
+    reads under the schema falls back to the table)."""
     types = {f["id"]: f["type"] for f in fields}
-    ids = list(types)
     if not pk:
         return _diff_without_key(portal, resource_id, bundle, types)
-    have = {
-        ds.row_key(r, pk, types): ds.row_signature(r, types)
-        for r in read_rows(portal, resource_id, ids)
-    }
+    have = None
+    if loaded_from is not None:
+        with contextlib.suppress(ds.RowError, OSError, ValueError):
+            have = _signatures(ds.read_records(loaded_from, bundle.table_schema), pk, types)
+    if have is None:
+        have = _signatures(read_rows(portal, resource_id, list(types)), pk, types)
     changes = RowChanges(before=len(have), after=0)
     seen: set[tuple[Any, ...]] = set()
     for record in ds.read_records(bundle.data_csv, bundle.table_schema):
@@ -51,6 +59,11 @@ def diff_rows(
     changes.deletes = [k for k in have if k not in seen]
     changes.removed = len(changes.deletes)
     return changes
+
+
+def _signatures(rows: Iterable[dict[str, Any]], pk: list[str], types: dict[str, str]
+                ) -> dict[tuple[Any, ...], tuple[Any, ...]]:
+    return {ds.row_key(r, pk, types): ds.row_signature(r, types) for r in rows}
 
 
 def read_rows(portal: Portal, resource_id: str, ids: list[str]) -> Iterator[dict[str, Any]]:

@@ -125,7 +125,8 @@ def require_usable(offer: PortalOffer) -> dict[str, Any]:
 
 
 def plan(bundle: PublicationBundle, target: Target, schema: dict[str, Any]) -> DatasetPlan:
-    return plan_dataset(bundle, target.portal, target.organization, schema, namespace=target.namespace)
+    return plan_dataset(bundle, target.portal, target.organization, schema, namespace=target.namespace,
+                        loaded_dir=target.loaded_dir)
 
 
 def publish_bundle(
@@ -177,7 +178,7 @@ def _publish_locked(
                 asked = True
                 if approve is None or not approve(p, reasons):
                     return Outcome(name, "rejected", p, reasons=reasons)
-            applied = apply_plan(p, target.portal)
+            applied = apply_plan(p, target.portal, loaded_dir=target.loaded_dir)
         except StalePlan:
             stale += 1
             if stale >= MAX_PLANS:

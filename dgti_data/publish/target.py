@@ -31,6 +31,11 @@ class Target:
     def url(self) -> str:
         return self.portal.url
 
+    @property
+    def loaded_dir(self) -> Path | None:
+        """Where the files the target's tables were loaded from are kept (``publish.loaded``)."""
+        return self.lock_dir / "loaded" if self.lock_dir is not None else None
+
     def check_organization(self) -> None:
         """Raise ``ConfigurationError`` unless ``organization`` is one the configuration names."""
         allowed = self.allowed or {self.organization}

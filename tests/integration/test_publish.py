@@ -186,6 +186,16 @@ def test_a_changed_input_updates_only_what_changed(
     text = render.dataset_plan(planned.plan)
     assert "1 rows added, 1 changed, 1 removed (100 published before): 3.0% of 101 rows" in text
     assert "file sha256" in text
+    # The rows were compared with the file the table was loaded from, kept beside the locks: the
+    # table itself was not read (one datastore_search: its fields and total).
+    assert dry.loaded_dir is not None and len(list(dry.loaded_dir.glob("*.csv"))) >= 1
+    assert dry.portal.counter.by_action["datastore_search"] == 1
+    # A publisher without that file (another machine) reads the table and finds the same rows.
+    elsewhere = dataclasses.replace(make_target(), lock_dir=tmp_path / "other-locks")
+    (read,) = publish_all([bundle], elsewhere, dry_run=True)
+    assert read.plan.datastore.rows.upserts == rows.upserts  # type: ignore[union-attr]
+    assert read.plan.datastore.rows.deletes == rows.deletes  # type: ignore[union-attr]
+    assert elsewhere.portal.counter.by_action["datastore_search"] > 1
 
     target = make_target()
     (second,) = publish_all([bundle], target)
