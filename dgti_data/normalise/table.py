@@ -7,11 +7,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from dgti_data.csvout import write_frame_csv
 from dgti_data.datasets import Dataset
+from dgti_data.frames import object_block, object_frame
 from dgti_data.normalise.changes import ChangeLog
 from dgti_data.normalise.headers import column_label, map_headers, missing_fields
 from dgti_data.normalise.pipeline import normalise_column
@@ -122,20 +122,16 @@ def normalise(raw: RawTable, dataset: Dataset, *, consume: bool = False) -> Norm
     aside = mapping.set_aside
     raw_columns, aside_frame = _take_columns(raw, positions.values(), [c.position for c in aside], consume)
     uses = Counter(positions.values())
-    columns = {}
-    for spec in dataset.fields:
+    block = object_block(len(dataset.fields), rows)  # a missing field's column stays None
+    for j, spec in enumerate(dataset.fields):
         position = positions.get(spec.name)
-        if position is None:
-            values = np.full(rows, None, dtype=object)
-        else:
-            values = normalise_column(raw_columns[position], spec, changes, raw.row_numbers)
+        if position is not None:
+            block[j] = normalise_column(raw_columns[position], spec, changes, raw.row_numbers)
             uses[position] -= 1
             if consume and not uses[position]:
                 del raw_columns[position]  # its last field: the raw cells can go
-        columns[spec.name] = pd.Series(values, dtype=object)
     del raw_columns
-    frame = pd.DataFrame(columns, columns=dataset.field_names)
-    frame.index = pd.RangeIndex(rows)
+    frame = object_frame(block, dataset.field_names)
     labels = [column_label(c.position, c.header) for c in aside]
     repeated = Counter(labels)  # one count per label, not a list scan per column
     labels = [f"{label} (column {c.position + 1})" if repeated[label] > 1 else label
