@@ -30,7 +30,7 @@ from dgti_data.anonymise.redact import KnownTable, redact_column
 from dgti_data.anonymise.report import AnonymisationReport, FieldReport
 from dgti_data.csvout import write_frame_csv
 from dgti_data.datasets import Dataset
-from dgti_data.frames import object_block, object_frame
+from dgti_data.memory import object_block, object_frame
 
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 # What a spreadsheet may run as a formula when it opens a CSV (OWASP "CSV injection").

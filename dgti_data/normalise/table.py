@@ -7,11 +7,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from dgti_data.csvout import write_frame_csv
 from dgti_data.datasets import Dataset
-from dgti_data.frames import object_block, object_frame
+from dgti_data.memory import object_block, object_frame, release_arrow_memory
 from dgti_data.normalise.changes import ChangeLog
 from dgti_data.normalise.headers import column_label, map_headers, missing_fields
 from dgti_data.normalise.pipeline import normalise_column
@@ -122,15 +123,24 @@ def normalise(raw: RawTable, dataset: Dataset, *, consume: bool = False) -> Norm
     aside = mapping.set_aside
     raw_columns, aside_frame = _take_columns(raw, positions.values(), [c.position for c in aside], consume)
     uses = Counter(positions.values())
-    block = object_block(len(dataset.fields), rows)  # a missing field's column stays None
-    for j, spec in enumerate(dataset.fields):
+    normalised: list[np.ndarray | None] = []
+    for spec in dataset.fields:
         position = positions.get(spec.name)
-        if position is not None:
-            block[j] = normalise_column(raw_columns[position], spec, changes, raw.row_numbers)
-            uses[position] -= 1
-            if consume and not uses[position]:
-                del raw_columns[position]  # its last field: the raw cells can go
+        if position is None:
+            normalised.append(None)
+            continue
+        normalised.append(normalise_column(raw_columns[position], spec, changes, raw.row_numbers))
+        uses[position] -= 1
+        if consume and not uses[position]:
+            del raw_columns[position]  # its last field: the raw cells can go, now
+            release_arrow_memory()
     del raw_columns
+    # The frame's block is filled once the raw cells are gone, each column let go as it is copied.
+    block = object_block(len(dataset.fields), rows)  # a missing field's column stays None
+    for j, values in enumerate(normalised):
+        if values is not None:
+            block[j] = values
+            normalised[j] = None
     frame = object_frame(block, dataset.field_names)
     labels = [column_label(c.position, c.header) for c in aside]
     repeated = Counter(labels)  # one count per label, not a list scan per column
