@@ -26,6 +26,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from dgti_data.memory import release_arrow_memory
+
 CHUNK_ROWS = 1 << 16
 STRING = pa.large_string()
 _QUOTE, _COMMA, _NEWLINE, _EMPTY = (pa.scalar(t, STRING) for t in ('"', ",", "\n", ""))
@@ -219,6 +221,7 @@ def write_frame_csv(
         except (pa.ArrowException, UnicodeError):
             seen = {}  # the exact writer decides, errors included
             _write_with_csv_module(path, header, frame, rewrites, seen)
+    release_arrow_memory()  # the chunks' pages, kept by Arrow's allocator otherwise
     changed = [(r.first_row, i, r.cells) for i, r in seen.items() if r.cells]
     return {i: cells for _, i, cells in sorted(changed, key=lambda c: (c[0], c[1]))}
 

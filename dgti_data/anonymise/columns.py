@@ -38,6 +38,9 @@ def bools(array: pa.Array) -> np.ndarray:
 
 
 _NOT_MADE: Any = object()
+# Codes are 32-bit: a column has at most as many distinct values as rows, and at a million rows
+# a 64-bit code array per column is 8 MB where 4 MB do.
+CODE = np.int32
 
 
 @dataclass
@@ -66,7 +69,7 @@ class Column:
         if (codes < 0).any():
             codes = np.where(codes < 0, len(distinct), codes)
             distinct.append(None)
-        return cls(codes.astype(np.intp, copy=False), distinct)
+        return cls(codes.astype(CODE, copy=False), distinct)
 
     def map(self, fn: Callable[[Any], Any]) -> Column:
         """``fn`` of every cell, computed once per distinct value."""
@@ -93,7 +96,7 @@ class Column:
     def group_codes(self, merge: dict[Any, Any] | None = None) -> np.ndarray:
         """Codes in which equal values are equal (``values`` may repeat), values replaced by ``merge``."""
         if not self.values:
-            return np.zeros(len(self), dtype=np.intp)
+            return np.zeros(len(self), dtype=CODE)
         merged = [merge.get(v, v) for v in self.values] if merge else self.values
         return Column.of(merged).codes[self.codes]
 
@@ -135,14 +138,14 @@ def cells(frame: pd.DataFrame, name: str, n: int, missing: Collection[str]) -> C
     Factorising merges values that compare equal; that is exact for ``str`` cells only, so a
     column holding anything else (numbers, ``pd.NA``) takes the cell-by-cell path."""
     if name not in frame.columns:
-        return Column(np.zeros(n, dtype=np.intp), [None])
+        return Column(np.zeros(n, dtype=CODE), [None])
     series = frame[name]
     if isinstance(series, pd.Series) and pd.api.types.infer_dtype(series, skipna=True) in ("string", "empty"):
         codes, uniques = pd.factorize(series, use_na_sentinel=True)
         # uniques are text (no missing value among them): _cell reduced to what it does to text
         values: list[str | None] = [None if v in missing else v if type(v) is str else str(v)
                                     for v in uniques.tolist()]
-        codes = codes.astype(np.intp, copy=True)
+        codes = codes.astype(CODE, copy=True)
         gaps = np.flatnonzero(codes < 0)
         if len(gaps):  # None, NaN, pd.NA, …: each as the cell-by-cell rule says
             extra: dict[str | None, int] = {}

@@ -30,6 +30,7 @@ from dgti_data.anonymise.redact import KnownTable, redact_column
 from dgti_data.anonymise.report import AnonymisationReport, FieldReport
 from dgti_data.csvout import write_frame_csv
 from dgti_data.datasets import Dataset
+from dgti_data.memory import object_block, object_frame
 
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 # What a spreadsheet may run as a formula when it opens a CSV (OWASP "CSV injection").
@@ -198,7 +199,10 @@ def anonymise(
     names = [fp.name for fp in policy.published_fields]
     kept_idx = np.flatnonzero(keep)
     kept_cols = {name: out[name].take(kept_idx) for name in names}
-    published = pd.DataFrame({name: col.array() for name, col in kept_cols.items()}, dtype=object)
+    block = object_block(len(names), len(kept_idx))
+    for j, col in enumerate(kept_cols.values()):
+        block[j] = col.array()
+    published = object_frame(block, names)
     kept_rows = [rows[i] for i in kept_idx.tolist()]
     report.rows_out = len(kept_idx)
 

@@ -178,12 +178,15 @@ def process_file(
     dataset = named or detect_dataset(source, raw.header_scores or _scores(raw.headers, candidates), catalog)
     if named and not dataset_name:
         check_name_against_header(source, named, raw.headers, catalog)
-    table = normalise(raw, dataset)
+    table = normalise(raw, dataset, consume=True)  # the raw cells go as they are normalised
+    del raw
     out_dir = output_dir_for(source, out_root)
     result = validate(table, dataset, catalog, out_dir)
 
     valid = result.valid_index
-    valid_frame = table.frame.iloc[valid].reset_index(drop=True)
+    valid_frame = table.frame  # every row valid (the usual case): the frame itself, not a copy
+    if len(valid) < len(valid_frame):
+        valid_frame = valid_frame.iloc[valid].reset_index(drop=True)
     valid_rows = [table.row_numbers[i] for i in valid]
     submission = combine and combine_rule(dataset) is not None
     # A submission's k-anonymity is judged on the union it joins, not on its own few rows.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import pandas as pd
 
 from dgti_data.csvout import write_frame_csv
 from dgti_data.datasets import Dataset
+from dgti_data.memory import object_block, object_frame, release_arrow_memory
 from dgti_data.normalise.changes import ChangeLog
 from dgti_data.normalise.headers import column_label, map_headers, missing_fields
 from dgti_data.normalise.pipeline import normalise_column
@@ -53,15 +55,15 @@ class NormalisedTable:
     changes: ChangeLog
     rows_read: int
     set_aside_columns: list[tuple[str, int]]  # (label, raw position) of each set-aside column
-    source_frame: pd.DataFrame = field(repr=False)
+    aside_frame: pd.DataFrame = field(repr=False)  # the set-aside raw columns, in that order
     warnings: list[str] = field(default_factory=list)
     unmapped_count: int = 0
 
     @property
     def set_aside(self) -> pd.DataFrame:
-        """The set-aside columns' raw cells, built when asked for (not for every run: a file with
-        thousands of unknown columns would cost a pandas Series each)."""
-        frame = self.source_frame.iloc[:, [position for _, position in self.set_aside_columns]].copy()
+        """The set-aside columns' raw cells, labelled, built when asked for (not for every run: a
+        file with thousands of unknown columns would cost a pandas Series each)."""
+        frame = self.aside_frame.copy()
         frame.columns = [label for label, _ in self.set_aside_columns]
         frame.index = pd.RangeIndex(len(frame))
         return frame
@@ -95,25 +97,51 @@ def _empty_positions(raw: RawTable) -> set[int]:
     return empty
 
 
-def normalise(raw: RawTable, dataset: Dataset) -> NormalisedTable:
-    """Map headers to the schema and normalise every cell of the mapped columns."""
+def _take_columns(raw: RawTable, mapped: Iterable[int], aside: list[int], consume: bool
+                  ) -> tuple[dict[int, pd.Series], pd.DataFrame]:
+    """The mapped raw columns by position, and the set-aside ones as a frame (one ``iloc``, not
+    a Series per column: a file may have thousands). With ``consume`` the raw table lets go of
+    its columns (its frame keeps its rows and no column), so each can be freed once normalised."""
+    frame = raw.frame
+    columns = {position: frame.iloc[:, position] for position in mapped}
+    aside_frame = frame.iloc[:, aside]
+    if consume:
+        raw.frame = pd.DataFrame(index=frame.index)
+    return columns, aside_frame
+
+
+def normalise(raw: RawTable, dataset: Dataset, *, consume: bool = False) -> NormalisedTable:
+    """Map headers to the schema and normalise every cell of the mapped columns.
+
+    ``consume``: the raw table gives up its columns (``raw.frame`` is left with its rows and no
+    column) and each raw column is let go as soon as it is normalised, so a big file's raw and
+    normalised cells are never all held at once (the pipeline reads ``raw`` no further)."""
     mapping = map_headers(raw.headers, dataset, _empty_positions(raw))
     changes = ChangeLog()
     rows = len(raw.frame)
     positions = mapping.positions
-    columns = {}
+    aside = mapping.set_aside
+    raw_columns, aside_frame = _take_columns(raw, positions.values(), [c.position for c in aside], consume)
+    uses = Counter(positions.values())
+    normalised: list[np.ndarray | None] = []
     for spec in dataset.fields:
         position = positions.get(spec.name)
         if position is None:
-            values = np.full(rows, None, dtype=object)
-        else:
-            raw_column = raw.frame[raw.frame.columns[position]]
-            values = normalise_column(raw_column, spec, changes, raw.row_numbers)
-        columns[spec.name] = pd.Series(values, dtype=object)
-    frame = pd.DataFrame(columns, columns=dataset.field_names)
-    frame.index = pd.RangeIndex(rows)
-
-    aside = mapping.set_aside
+            normalised.append(None)
+            continue
+        normalised.append(normalise_column(raw_columns[position], spec, changes, raw.row_numbers))
+        uses[position] -= 1
+        if consume and not uses[position]:
+            del raw_columns[position]  # its last field: the raw cells can go, now
+            release_arrow_memory()
+    del raw_columns
+    # The frame's block is filled once the raw cells are gone, each column let go as it is copied.
+    block = object_block(len(dataset.fields), rows)  # a missing field's column stays None
+    for j, values in enumerate(normalised):
+        if values is not None:
+            block[j] = values
+            normalised[j] = None
+    frame = object_frame(block, dataset.field_names)
     labels = [column_label(c.position, c.header) for c in aside]
     repeated = Counter(labels)  # one count per label, not a list scan per column
     labels = [f"{label} (column {c.position + 1})" if repeated[label] > 1 else label
@@ -146,6 +174,6 @@ def normalise(raw: RawTable, dataset: Dataset) -> NormalisedTable:
         changes=changes,
         rows_read=rows,
         set_aside_columns=[(label, c.position) for label, c in zip(labels, aside, strict=True)],
-        source_frame=raw.frame,
+        aside_frame=aside_frame,
         warnings=warnings,
     )

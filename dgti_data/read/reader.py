@@ -12,6 +12,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 from dgti_data.errors import UnusableInputError
+from dgti_data.memory import release_arrow_memory
 from dgti_data.read.delimited import iter_csv
 from dgti_data.read.encoding import detect_encoding
 from dgti_data.read.layout import HeaderMatcher
@@ -151,6 +152,8 @@ def read_table(
     ``matchers`` find the header row and sheet of an office layout."""
     batches = list(iter_batches(path, encoding=encoding, sheet=sheet, matchers=matchers))
     table = concat_batches(batches)
+    del batches
+    release_arrow_memory()  # the parser's own buffers, freed once the table is made
     if table.rows == 0:
         table.warnings.append("no data rows below the header")
     return table

@@ -12,6 +12,7 @@ import frictionless
 
 from dgti_data.datasets import Catalog, Dataset
 from dgti_data.errors import TerminalError
+from dgti_data.memory import release_arrow_memory
 from dgti_data.validate.fast import (
     DEFAULT_BATCH_ROWS,
     Unsupported,
@@ -89,6 +90,8 @@ def run_validation(
         else:
             report["engine"] = {"name": "fast"}
             return report
+        finally:
+            release_arrow_memory()  # the batches' pages, kept by Arrow's allocator otherwise
     report = frictionless_validate(catalog, csv_path, dataset, None if dataset else schema)
     report["engine"] = {"name": "frictionless", "fallbackReasons": reasons}
     return report

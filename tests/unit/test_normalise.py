@@ -289,6 +289,25 @@ def test_normalise_counts_every_change_exactly():
     assert all(dtype is np.dtype(object) for dtype in frame.dtypes)
 
 
+def test_consume_gives_the_same_table_and_lets_the_raw_columns_go():
+    """The pipeline's ``consume=True`` (raw cells freed as they are normalised) changes nothing
+    in what normalise makes, set-aside columns included; the raw table keeps its rows only."""
+    headers = ["รหัส อปท.", "วันที่ส่งผลงาน", "คอลัมน์แปลก", "งบประมาณ (บาท)", "รหัสอปท.", ""]
+    rows = [["๓๒๐๐๔๐๘", "15/07/2564", "x", "1,250,000", "1", ""],
+            ["3200408", "๑ ม.ค. ๖๔", "", "500", "2", "y"]]
+    kept = normalise(raw_table(headers, rows), SUBMISSIONS)
+    raw = raw_table(headers, rows)
+    consumed = normalise(raw, SUBMISSIONS, consume=True)
+    pd.testing.assert_frame_equal(consumed.frame, kept.frame)
+    pd.testing.assert_frame_equal(consumed.set_aside, kept.set_aside)
+    assert list(consumed.set_aside.columns) == ["คอลัมน์แปลก", "รหัสอปท.", "<column 6>"]
+    assert consumed.changes.counts == kept.changes.counts
+    assert consumed.changes.examples == kept.changes.examples
+    assert (consumed.unmapped_headers, consumed.duplicate_headers) == (kept.unmapped_headers,
+                                                                      kept.duplicate_headers)
+    assert raw.rows == 2 and raw.frame.shape[1] == 0
+
+
 def test_change_log_holds_no_cell_values():
     raw = raw_table(["ชื่อผู้ตอบแบบสำรวจ", "เบอร์โทรศัพท์"], [["นาย\u00a0สมชาย  ใจดี", "๐๘๑๒๓๔๕๖๗๘"]])
     log = normalise(raw, SURVEY).changes
