@@ -47,7 +47,8 @@ def _member(report: FileReport, dataset: str) -> Member:
     joins = report.summary.publishable and rows.is_file()
     th, en = NOT_JOINING.get(report.status, ("", f"status {report.status}"))
     return Member(report.source.name, received, rows if joins else None,
-                  "" if joins else f"{th} / {en}", report.summary.quarantined_rows)
+                  "" if joins else f"{th} / {en}", report.summary.quarantined_rows,
+                  report.out_dir / f"{dataset}.quarantine.csv")
 
 
 def combine_folder(
