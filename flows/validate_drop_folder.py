@@ -12,7 +12,7 @@ from __future__ import annotations
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import click
 from prefect import flow, get_run_logger, task
@@ -29,6 +29,8 @@ from dgti_data.orchestration import (
     use_local_prefect_server,
 )
 
+T = TypeVar("T")
+
 # Files per task. A Prefect task run costs more than a small office file's own work (its states,
 # events, logs and, with processes or Dask, the arguments and result sent to a worker), so files go
 # in groups; each file is still validated, reported and isolated on its own (``validate_one``).
@@ -37,11 +39,11 @@ MIN_BATCHES = 8  # a small folder still spreads over every worker, and the last 
 RETRY_DELAYS_S = (2, 10, 30)  # a file's transient failure is tried again after each, then reported
 
 
-def batches(paths: list[Path], size: int = BATCH_FILES) -> list[list[Path]]:
-    """``paths`` in order, in groups of at most ``size`` and at least ``MIN_BATCHES`` groups when
-    there are as many files."""
-    size = max(1, min(size, len(paths) // MIN_BATCHES))
-    return [paths[i:i + size] for i in range(0, len(paths), size)]
+def batches(items: list[T], size: int = BATCH_FILES) -> list[list[T]]:
+    """``items`` in order, in groups of at most ``size`` and at least ``MIN_BATCHES`` groups when
+    there are as many."""
+    size = max(1, min(size, len(items) // MIN_BATCHES))
+    return [items[i:i + size] for i in range(0, len(items), size)]
 
 
 def validate_one(path: Path, out_root: Path, config: app.RunConfig, log: Any,
@@ -125,11 +127,32 @@ def _labels(groups: list[list[Path]]) -> list[str]:
     return out
 
 
+@task(task_run_name="tell-{label}", cache_policy=NO_CACHE)
+def tell_files(label: str, items: list[tuple[FileReport, dict[str, Any]]]) -> list[FileReport]:
+    """A group of files' reports rewritten with their parts of the union (``label`` names it)."""
+    return app.tell_files(items)
+
+
+def tell_in_tasks(items: list[tuple[FileReport, dict[str, Any]]]) -> list[FileReport]:
+    """The union's parts told to thousands of files' reports by the flow's workers, in groups, as
+    the files were validated; a group whose worker died is told here instead."""
+    groups = batches(list(range(len(items))))
+    labels = [f"{g[0] + 1}-{g[-1] + 1}-of-{len(items)}" for g in groups]
+    futures = [tell_files.submit(label, [items[i] for i in group])
+               for label, group in zip(labels, groups, strict=True)]
+    told: list[FileReport] = []
+    for group, future in zip(groups, futures, strict=True):
+        result = future.result(raise_on_failure=False)
+        told += app.tell_files([items[i] for i in group]) if isinstance(result, BaseException) else result
+    return told
+
+
 def combine_datasets(plan: app.FolderPlan, done: dict[Path, FileReport], out_root: Path,
                      config: app.RunConfig) -> list[FileReport]:
     """Each dataset made of many files: their union, anonymised as one table, and its bundle; the
     ledger saved for the next run."""
-    reports, combined = app.finish_folder(plan, done, config.catalog, out_root, key=config.key, k=config.k)
+    reports, combined = app.finish_folder(plan, done, config.catalog, out_root, key=config.key, k=config.k,
+                                          tell=tell_in_tasks)
     log = get_run_logger()
     for done in combined:
         for line in done.lines():

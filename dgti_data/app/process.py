@@ -224,7 +224,11 @@ def process_file(
     # The reports are published with the data: they pass the leak gate as the data did.
     report_doc, summary = gate_reports(result.report, summary)
     json_report = write_json(out_dir / "report.json", report_doc, summary)
-    html_report = write_html(out_dir / "report.html", [summary])
+    html_report = out_dir / "report.html"
+    if submission:  # drawn once, when the union says what becomes of its rows (``app.combining``)
+        html_report.unlink(missing_ok=True)
+    else:
+        write_html(html_report, [summary])
 
     bundle = None
     if publishable and data_csv is not None and not submission:
