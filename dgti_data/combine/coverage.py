@@ -59,7 +59,8 @@ class RoundCoverage:
 def coverage(frame: pd.DataFrame, office_field: str, round_field: str | None,
              reference_dir: Path, quarantined: Sequence[tuple[str, str]] = ()) -> list[RoundCoverage]:
     """One ``RoundCoverage`` per round found in ``frame`` (rows of the union, raw values) or in
-    ``quarantined`` (office code and round of each quarantined row of the dataset's files)."""
+    ``quarantined`` (office code and round of each quarantined row of the dataset's files; one
+    whose round the union does not have counts nowhere, unless the union is empty)."""
     register = laos(reference_dir)
     names = {p.province_code: (p.name_th, p.name_en) for p in provinces(reference_dir)}
     codes = {lao.lao_code for lao in register}
@@ -68,9 +69,12 @@ def coverage(frame: pd.DataFrame, office_field: str, round_field: str | None,
               else pd.Series(ALL_ROUNDS, index=frame.index, dtype=object))
     held: dict[str, Counter[str]] = {}
     for office, rnd in quarantined:
-        held.setdefault(rnd if round_field else ALL_ROUNDS, Counter())[office.strip()] += 1
+        held.setdefault(rnd.strip() if round_field else ALL_ROUNDS, Counter())[office.strip()] += 1
+    known_rounds = set(rounds)
+    if known_rounds:  # a quarantined row's round may be the very error (empty, mistyped): not a round
+        held = {rnd: offices_held for rnd, offices_held in held.items() if rnd in known_rounds}
     out = []
-    for rnd in sorted(set(rounds) | set(held)) or [ALL_ROUNDS]:
+    for rnd in sorted(known_rounds | set(held)) or [ALL_ROUNDS]:
         in_union = set(offices[rounds == rnd])
         only_held = {code: n for code, n in held.get(rnd, Counter()).items() if code and code not in in_union}
         sent = in_union | set(only_held)

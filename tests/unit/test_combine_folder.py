@@ -211,3 +211,20 @@ def test_an_office_whose_rows_were_all_quarantined_has_submitted(make_sample, ca
                                                                         for r in local]
     assert bad_office not in json.dumps(published)
     assert "sent only quarantined rows" in (folder / "report.html").read_text(encoding="utf-8")
+
+
+def test_a_quarantined_row_whose_round_is_the_error_makes_no_round_of_its_own(catalog):
+    from dgti_data.combine.coverage import coverage
+
+    register = pd.read_csv(catalog.root / "reference" / "lao-registry.csv", dtype=str)["lao_code"].tolist()
+    a, b, c, d = register[:4]
+    union = pd.DataFrame({"lao_code": [a], "survey_year": ["2567"]}, dtype=object)
+    rounds = coverage(union, "lao_code", "survey_year", catalog.root / "reference",
+                      [(b, "2567"), (b, "2567"), (c, ""), (d, "2657")])
+    (rc,) = rounds  # no "" or "2657" round beside the union's
+    assert rc.round == "2567" and rc.submitted == 2 and rc.quarantined_only == {b: 2}
+    assert c in rc.missing and d in rc.missing
+    # With no valid row at all, the quarantined rows' rounds are the only rounds there are.
+    empty = union.iloc[0:0]
+    assert [r.round for r in coverage(empty, "lao_code", "survey_year", catalog.root / "reference",
+                                      [(b, "2567"), (c, "2568")])] == ["2567", "2568"]
