@@ -1,13 +1,18 @@
 """The programme at scale: one small export per office, the nightly drop-folder flow over all of them.
 
-    python bench/programme_scale.py [--files 7850] [--runners threads,processes,dask]
+    python bench/programme_scale.py [--files 7850] [--runners threads,processes,dask] [--publish]
 
 Generates ``--files`` small exports (one office each, 1-6 rows, both datasets; CSV in cp874 and
 UTF-8, a few xlsx laid out as office forms; 2 % of rows with planted errors), then per runner
 (threads; processes, 2 workers; Dask LocalCluster, 2 workers) runs the validate-drop-folder flow into
 a fresh results folder, then again unchanged (the ledger). Each runner runs in a child process, so
-its peak RSS (its own and its workers') is its own. Writes bench/results/programme_scale.json:
-files/s, seconds per file, first and unchanged runs, peak RSS. One Prefect server serves every run.
+its peak RSS (its own and its workers') is its own. Writes bench/results/programme_scale.json
+(``programme_scale_<n>.json`` for another ``--files``): files/s, seconds per file, first and
+unchanged runs, peak RSS. One Prefect server serves every run.
+
+``--publish`` (a hub up, or ``DGTI_CKAN_URL``): after each validation run the combined datasets are
+published through ``app.publish_all``, as the main job does, under a namespace of the runner's own,
+so the first run measures "validated and published" and the unchanged re-run its 0 writes.
 """
 
 from __future__ import annotations
@@ -79,7 +84,21 @@ def _office_header(header: list[str]) -> str:
     return next(h for h in header if "อปท" in h and "รหัส" in h)
 
 
-def run_runner(runner: str, drop: Path, out: Path) -> dict[str, Any]:
+def publish(out: Path, namespace: str) -> dict[str, Any]:
+    """Every bundle of ``out`` (one per dataset) published, as ``dgti-data publish --from-results``."""
+    from dgti_data import app
+
+    config = app.resolve()
+    target = app.connect(config.settings, namespace=namespace)
+    writes = target.portal.counter.writes
+    start = time.perf_counter()
+    outcomes = app.publish_all(app.gather_bundles(config.catalog, results_dir=out), target,
+                               approve=lambda waiting: [o.dataset for o in waiting])
+    return {"seconds": round(time.perf_counter() - start, 1), "writes": target.portal.counter.writes - writes,
+            "status": {o.dataset: o.status for o in outcomes}}
+
+
+def run_runner(runner: str, drop: Path, out: Path, namespace: str | None = None) -> dict[str, Any]:
     from prefect.testing.utilities import prefect_test_harness
 
     from dgti_data.orchestration import task_runner
@@ -89,13 +108,18 @@ def run_runner(runner: str, drop: Path, out: Path) -> dict[str, Any]:
     shutil.rmtree(out, ignore_errors=True)
     workers = 2 if runner != "threads" else None
     flow_ = validate_drop_folder.with_options(task_runner=task_runner(runner, workers))
+    published_first = published_again = None
     with prefect_test_harness(server_startup_timeout=180):
         start = time.perf_counter()
         results = flow_(drop, out)
         first = time.perf_counter() - start
+        if namespace:
+            published_first = publish(out, namespace)
         start = time.perf_counter()
         flow_(drop, out)
         again = time.perf_counter() - start
+        if namespace:
+            published_again = publish(out, namespace)
     rss = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
               resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
     published = {}
@@ -103,10 +127,16 @@ def run_runner(runner: str, drop: Path, out: Path) -> dict[str, Any]:
         report = out / f"{name}.dataset" / "report.json"
         if report.is_file():
             published[name] = json.loads(report.read_text(encoding="utf-8"))["dgti"]["rows_published"]
-    return {"runner": runner, "files": files, "first_run_seconds": round(first, 1),
-            "files_per_second": round(files / first, 2), "seconds_per_file": round(first / files, 3),
-            "unchanged_rerun_seconds": round(again, 1), "peak_rss_mb": round(rss / 1024),
-            "unusable": sum(1 for r in results if r.get("unusable")), "rows_published": published}
+    doc = {"runner": runner, "files": files, "first_run_seconds": round(first, 1),
+           "files_per_second": round(files / first, 2), "seconds_per_file": round(first / files, 3),
+           "unchanged_rerun_seconds": round(again, 1), "peak_rss_mb": round(rss / 1024),
+           "unusable": sum(1 for r in results if r.get("unusable")),
+           "failed": sum(1 for r in results if r.get("failed")), "rows_published": published}
+    if published_first is not None and published_again is not None:
+        doc |= {"publish_first": published_first, "publish_unchanged": published_again,
+                "validated_and_published_seconds": round(first + published_first["seconds"], 1),
+                "unchanged_rerun_with_publish_seconds": round(again + published_again["seconds"], 1)}
+    return doc
 
 
 def main() -> None:
@@ -114,24 +144,37 @@ def main() -> None:
     parser.add_argument("--files", type=int, default=7850)
     parser.add_argument("--runners", default="threads,processes,dask")
     parser.add_argument("--work", type=Path, default=Path("/var/tmp/dgti-bench-programme"))
+    parser.add_argument("--publish", action="store_true",
+                        help="Also publish the combined datasets to the hub (or DGTI_CKAN_URL).")
     parser.add_argument("--runner", help=argparse.SUPPRESS)
+    parser.add_argument("--namespace", help=argparse.SUPPRESS)
     args = parser.parse_args()
     drop = make_drop(args.work, args.files)
     if args.runner:  # a child: one runner, its result as JSON on stdout's last line
-        print(json.dumps(run_runner(args.runner, drop, args.work / f"out-{args.runner}")))
+        print(json.dumps(run_runner(args.runner, drop, args.work / f"out-{args.runner}", args.namespace)))
         return
+    if args.publish:  # before any long run: no portal is one line, not a traceback an hour later
+        from dgti_data import app
+
+        app.connect()
 
     from bench.stamp import RESULTS, stamped, write
 
-    doc: dict[str, Any] = {"bench": "programme_scale", "files": args.files, "results": []}
+    doc: dict[str, Any] = {"bench": "programme_scale", "files": args.files, "publish": args.publish,
+                           "results": []}
+    stamp = int(time.time())
     with stamped(doc):
         for runner in args.runners.split(","):
+            namespace = ["--namespace", f"scale{stamp}{runner}"] if args.publish else []
             child = subprocess.run([sys.executable, __file__, "--files", str(args.files),
-                                    "--work", str(args.work), "--runner", runner],
-                                   capture_output=True, text=True, check=True)
+                                    "--work", str(args.work), "--runner", runner, *namespace],
+                                   capture_output=True, text=True, check=False)
+            if child.returncode != 0:
+                sys.exit(f"{runner}: the run failed:\n{child.stderr[-3000:]}")
             doc["results"].append(json.loads(child.stdout.strip().splitlines()[-1]))
             print(doc["results"][-1], flush=True)
-    write(RESULTS / "programme_scale.json", doc)
+    name = "programme_scale.json" if args.files == 7850 else f"programme_scale_{args.files}.json"
+    write(RESULTS / name, doc)
 
 
 if __name__ == "__main__":

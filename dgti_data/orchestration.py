@@ -15,6 +15,9 @@ if TYPE_CHECKING:
     from dgti_data.app import FileReport
 
 
+# Threads for the threads runner when none are asked for: a few per core keep a file's reading and
+# writing overlapped; more only contend for the interpreter's lock.
+DEFAULT_THREADS = 2 * (os.cpu_count() or 1)
 HEALTH_TIMEOUT_S = 2.0  # a server on loopback answers in milliseconds; a hung one is not used
 
 
@@ -67,16 +70,21 @@ def prefect_server_healthy(api: str) -> bool:
     return answer.status_code == 200 and answer.text.strip() == "true"
 
 
+def is_transient(exc: BaseException) -> bool:
+    """An operational hiccup worth another try; never a data or configuration problem."""
+    if isinstance(exc, TransientError):
+        return True
+    # A file system hiccup (NFS, full disk freed) can pass; a missing file won't.
+    return isinstance(exc, OSError) and not isinstance(exc, FileNotFoundError | PermissionError
+                                                         | IsADirectoryError)
+
+
 def retry_only_transient(task: Any, task_run: Any, state: Any) -> bool:
     """Prefect ``retry_condition_fn``: retry operational hiccups, never data or configuration problems."""
     try:
         state.result()
-    except TransientError:
-        return True
-    except OSError as exc:  # a file system hiccup (NFS, full disk freed) can pass; a missing file won't
-        return not isinstance(exc, FileNotFoundError | PermissionError | IsADirectoryError)
-    except Exception:
-        return False
+    except Exception as exc:
+        return is_transient(exc)
     return False
 
 
@@ -105,7 +113,8 @@ def task_runner(kind: str = "threads", workers: int | None = None, dask_address:
     from prefect.task_runners import ProcessPoolTaskRunner, ThreadPoolTaskRunner
 
     if kind == "threads":
-        return ThreadPoolTaskRunner(max_workers=workers)
+        # Prefect's own default is unbounded (a thread per submitted task, thousands at once).
+        return ThreadPoolTaskRunner(max_workers=workers or DEFAULT_THREADS)
     if kind == "processes":
         return ProcessPoolTaskRunner(max_workers=workers)
     if kind == "dask":

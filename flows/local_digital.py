@@ -2,7 +2,7 @@
 
     python -m flows.local_digital DROP_DIR RESULTS_DIR [--no-publish] [--auto-approve]
 
-Runs the validation flow (read, normalise, validate, anonymise, report: one task per file) and then
+Runs the validation flow (read, normalise, validate, anonymise, report: tasks of files) and then
 the publishing flow (plan, approval when needed, apply) as subflows of one run, and prints the
 datasets' CKAN addresses.
 """

@@ -6,7 +6,7 @@ points turn them into lines, exit codes or JSON at the edge.
 Settings and secrets are resolved here once (``config``) and passed down to the stages.
 """
 
-from dgti_data.app.combining import combine_folder
+from dgti_data.app.combining import combine_folder, tell_files
 from dgti_data.app.config import RunConfig, connect, connect_with_blocks, resolve, resolve_key
 from dgti_data.app.folder import (
     FileReport,
@@ -44,6 +44,7 @@ __all__ = [
     "record_run",
     "resolve",
     "resolve_key",
+    "tell_files",
     "validate_file",
     "validate_folder",
 ]

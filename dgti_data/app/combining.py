@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from collections.abc import Callable, Collection
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -28,6 +29,9 @@ from dgti_data.report import write_html
 if TYPE_CHECKING:  # folder.py calls this module
     from dgti_data.app.folder import FileReport
     from dgti_data.app.ledger import Ledger
+
+# Rewrites files' reports with their parts of the union: ``tell_files`` or a parallel equivalent.
+TellAll = Callable[[list[tuple["FileReport", dict[str, Any]]]], list["FileReport"]]
 
 NOT_JOINING = {
     "invalid": ("ไฟล์มีแถวที่ไม่ถูกต้องและนโยบายของชุดข้อมูลให้ระงับทั้งไฟล์",
@@ -47,16 +51,21 @@ def _member(report: FileReport, dataset: str) -> Member:
     joins = report.summary.publishable and rows.is_file()
     th, en = NOT_JOINING.get(report.status, ("", f"status {report.status}"))
     return Member(report.source.name, received, rows if joins else None,
-                  "" if joins else f"{th} / {en}", report.summary.quarantined_rows)
+                  "" if joins else f"{th} / {en}", report.summary.quarantined_rows,
+                  report.out_dir / f"{dataset}.quarantine.csv")
 
 
 def combine_folder(
     reports: list[FileReport], catalog: Catalog, out_root: Path, *, key: SecretStr | None, k: int,
-    ledger: Ledger | None = None,
+    ledger: Ledger | None = None, fresh: Collection[Path] | None = None, tell: TellAll | None = None,
 ) -> tuple[list[FileReport], list[CombinedDataset]]:
     """The files' reports (those that joined a dataset now say what became of their rows) and one
     ``CombinedDataset`` per dataset combined in this run: with a ``ledger``, a dataset none of
-    whose files changed keeps its union and its files' reports as they are."""
+    whose files changed keeps its union and its files' reports as they are. ``fresh``: the files
+    read in this run (all, when not given); a dataset with one of them is always combined, since
+    a file read again has its reports to finish (its HTML report is drawn here). ``tell``: how the
+    files' reports are rewritten with their parts (``tell_files``, one after the other, unless the
+    caller spreads them over workers: thousands of reports)."""
     groups: dict[str, list[int]] = {}
     for i, r in enumerate(reports):
         if r.summary is not None and r.out_dir is not None and r.bundle is None:
@@ -69,7 +78,8 @@ def combine_folder(
     for name, indices in sorted(groups.items()):
         if ledger is not None:
             inputs[name] = ledger.union_inputs(name, [reports[i] for i in indices])
-            if ledger.union_unchanged(name, inputs[name], out_root):
+            read_now = fresh is None or any(reports[i].source in fresh for i in indices)
+            if not read_now and ledger.union_unchanged(name, inputs[name], out_root):
                 continue
         dataset = catalog.get(name)
         rule = combine_rule(dataset)
@@ -78,8 +88,9 @@ def combine_folder(
         done = combine_dataset(dataset, rule, members, catalog, out_root, key=key, k=k)
         _write_bundle(done)
         combined.append(done)
-        for i in indices:
-            out[i] = _tell_file(reports[i], done.per_file[reports[i].source.name])
+        told = (tell or tell_files)([(reports[i], done.per_file[reports[i].source.name]) for i in indices])
+        for i, report in zip(indices, told, strict=True):
+            out[i] = report
     if ledger is not None:
         ledger.datasets = inputs
     return out, combined
@@ -100,6 +111,11 @@ def _write_bundle(done: CombinedDataset) -> None:
     PublicationBundle(dataset=done.dataset, data_csv=done.data_csv,
                       table_schema=done.anonymised.published_schema, reports=[*done.reports, html],
                       warnings=warnings, rows=len(done.anonymised.frame)).save(done.folder)
+
+
+def tell_files(items: list[tuple[FileReport, dict[str, Any]]]) -> list[FileReport]:
+    """Each file's reports with its part of the combined dataset, in order."""
+    return [_tell_file(report, part) for report, part in items]
 
 
 def _tell_file(report: FileReport, part: dict[str, Any]) -> FileReport:

@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 from pydantic import SecretStr
 
-from dgti_data.app.combining import combine_folder
+from dgti_data.app.combining import TellAll, combine_folder
 from dgti_data.app.ledger import STILL_WRITTEN, Ledger, run_fingerprint
 from dgti_data.app.outbox import clear_outbox, write_outbox
 from dgti_data.app.process import process_file
@@ -133,12 +133,14 @@ def plan_folder(drop_dir: Path, catalog: Catalog, out_root: Path, *, key: Secret
 
 
 def finish_folder(plan: FolderPlan, done: dict[Path, FileReport], catalog: Catalog, out_root: Path, *,
-                  key: SecretStr | None, k: int) -> tuple[list[FileReport], list[CombinedDataset]]:
+                  key: SecretStr | None, k: int, tell: TellAll | None = None,
+                  ) -> tuple[list[FileReport], list[CombinedDataset]]:
     """Every file's report in folder order, each dataset made of many files combined from them
     (``app.combining``), each office's feedback on its quarantined rows (``app.outbox``), and the
     ledger saved for the next run."""
     reports = [plan.reused.get(p) or done[p] for p in plan.files]
-    reports, combined = combine_folder(reports, catalog, out_root, key=key, k=k, ledger=plan.ledger)
+    reports, combined = combine_folder(reports, catalog, out_root, key=key, k=k, ledger=plan.ledger,
+                                       fresh=done.keys(), tell=tell)
     for report in reports:
         if report.source in done:  # files read this run: their feedback to the office, anew
             clear_outbox(out_root, report)

@@ -26,7 +26,7 @@ from dgti_data.combine.dataset import save_valid_rows, valid_rows_path
 from dgti_data.datasets import Catalog, Dataset
 from dgti_data.errors import UnusableInputError
 from dgti_data.normalise import normalise
-from dgti_data.normalise.headers import matchers_for
+from dgti_data.normalise.headers import FieldMatcher, matchers_for
 from dgti_data.publish.bundle import PublicationBundle
 from dgti_data.read import read_table
 from dgti_data.read.layout import matched_fields
@@ -94,9 +94,24 @@ def detect_dataset(path: Path, scores: dict[str, tuple[int, int]], catalog: Cata
                              f"{needs}): name it <dataset>*.csv or pass --dataset")
 
 
+_MATCHERS: dict[int, tuple[Dataset, FieldMatcher]] = {}
+
+
+def _matchers(datasets: list[Dataset]) -> dict[str, FieldMatcher]:
+    """``matchers_for``, each dataset's made once per process (a catalog's datasets live as long as
+    it): building one normalises every header a schema lists, several times a file otherwise."""
+    out = {}
+    for d in datasets:
+        held = _MATCHERS.get(id(d))
+        if held is None or held[0] is not d:
+            held = _MATCHERS[id(d)] = (d, matchers_for([d])[d.name])
+        out[d.name] = held[1]
+    return out
+
+
 def _scores(headers: list[str], datasets: list[Dataset]) -> dict[str, tuple[int, int]]:
     """Fields each dataset's schema finds in ``headers`` (a header no row of which matched well)."""
-    return {name: (matched_fields(headers, m), m.size) for name, m in matchers_for(datasets).items()}
+    return {name: (matched_fields(headers, m), m.size) for name, m in _matchers(datasets).items()}
 
 
 def check_name_against_header(path: Path, named: Dataset, headers: list[str], catalog: Catalog) -> None:
@@ -174,7 +189,7 @@ def process_file(
     is anonymised and published as one table, and the file gets no CSV or bundle of its own."""
     named = catalog.get(dataset_name) if dataset_name else dataset_by_name(source, catalog)
     candidates = [named] if named else [catalog.get(n) for n in catalog.names()]
-    raw = read_table(source, encoding=encoding, matchers=matchers_for(candidates))
+    raw = read_table(source, encoding=encoding, matchers=_matchers(candidates))
     dataset = named or detect_dataset(source, raw.header_scores or _scores(raw.headers, candidates), catalog)
     if named and not dataset_name:
         check_name_against_header(source, named, raw.headers, catalog)
@@ -212,7 +227,11 @@ def process_file(
     # The reports are published with the data: they pass the leak gate as the data did.
     report_doc, summary = gate_reports(result.report, summary)
     json_report = write_json(out_dir / "report.json", report_doc, summary)
-    html_report = write_html(out_dir / "report.html", [summary])
+    html_report = out_dir / "report.html"
+    if submission:  # drawn once, when the union says what becomes of its rows (``app.combining``)
+        html_report.unlink(missing_ok=True)
+    else:
+        write_html(html_report, [summary])
 
     bundle = None
     if publishable and data_csv is not None and not submission:

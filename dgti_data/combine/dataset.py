@@ -12,13 +12,15 @@ for a key conflict, or suppressed for k-anonymity.
 
 from __future__ import annotations
 
+import csv
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 from pydantic import SecretStr
 
 from dgti_data.anonymise import AnonymisedTable, anonymise
@@ -31,6 +33,7 @@ from dgti_data.datasets import Catalog, Dataset
 _ROW = "__row"
 MAX_LEAK_ROUNDS = 3  # files whose rows leak are withheld and the rest anonymised again
 MAX_LISTED_ROWS = 100  # per file, in reports; counts are always whole
+LOCAL_COVERAGE = ("missing", "quarantined_only")  # office codes: in coverage.json, never published
 
 
 def valid_rows_path(out_dir: Path, dataset: str) -> Path:
@@ -44,14 +47,41 @@ def dataset_dir(out_root: Path, dataset: str) -> Path:
 
 
 def save_valid_rows(out_dir: Path, dataset: Dataset, frame: pd.DataFrame, row_numbers: list[int]) -> Path:
-    """The file's valid rows (schema columns, raw normalised text) with their row numbers."""
-    table = pd.DataFrame({name: (frame[name] if name in frame.columns else None)
-                          for name in dataset.field_names}, dtype=object)
-    table = table.astype(object).where(table.notna(), None)
-    table[_ROW] = np.asarray(row_numbers, dtype=np.int64)
+    """The file's valid rows (schema columns, raw normalised text) with their row numbers. Written
+    by Arrow from the columns' values (a pandas frame of them cost twice as much, per small file)."""
+    arrays = [pa.array(frame[name].tolist() if name in frame.columns else [None] * len(frame),
+                       from_pandas=True) for name in dataset.field_names]
+    table = pa.table([*arrays, pa.array(row_numbers, pa.int64())], names=[*dataset.field_names, _ROW])
     path = valid_rows_path(out_dir, dataset.name)
-    table.to_parquet(path, index=False)
+    pq.write_table(table, path)
     return path
+
+
+def load_submissions(members: list[Member], dataset: Dataset) -> dict[str, Submission]:
+    """The joining members' valid rows, by file name: read as Arrow tables and made into one frame
+    once, each file's rows a slice of it (a frame per file costs far more than a one-office file's
+    few rows; the union of a programme dataset has thousands). Cells as ``load_submission``'s."""
+    joining = [m for m in members if m.rows_file is not None]
+    tables = [_conformed(pq.read_table(m.rows_file), dataset) for m in joining if m.rows_file is not None]
+    if not tables:
+        return {}
+    whole = pa.concat_tables(tables)
+    frame = pd.DataFrame({c: pd.Series(whole.column(c).to_pylist(), dtype=object)
+                          for c in dataset.field_names}, dtype=object)
+    rows = whole.column(_ROW).to_pylist()
+    out, start = {}, 0
+    for m, table in zip(joining, tables, strict=True):
+        end = start + len(table)
+        out[m.name] = Submission(m.name, m.received, frame.iloc[start:end], rows[start:end])
+        start = end
+    return out
+
+
+def _conformed(table: pa.Table, dataset: Dataset) -> pa.Table:
+    """The schema's columns as text (a column no cell of the file filled is stored as nulls)."""
+    arrays = [table.column(c).cast(pa.string()) if c in table.column_names
+              else pa.nulls(len(table), pa.string()) for c in dataset.field_names]
+    return pa.table([*arrays, table.column(_ROW).cast(pa.int64())], names=[*dataset.field_names, _ROW])
 
 
 def load_submission(path: Path, name: str, received: float, dataset: Dataset) -> Submission:
@@ -72,6 +102,7 @@ class Member:
     rows_file: Path | None
     reason: str = ""
     quarantined: int = 0
+    quarantine_file: Path | None = None  # its quarantined rows: their offices have submitted too
 
 
 @dataclass
@@ -130,8 +161,7 @@ def combine_dataset(
     folder.mkdir(parents=True, exist_ok=True)
     withheld = {m.name: m.reason for m in members if m.rows_file is None}
     joining = [m for m in members if m.rows_file is not None]
-    submissions = {m.name: load_submission(m.rows_file, m.name, m.received, dataset)
-                   for m in joining if m.rows_file is not None}
+    submissions = load_submissions(joining, dataset)
     for _ in range(MAX_LEAK_ROUNDS):
         union = union_submissions(dataset, rule, list(submissions.values()))
         anonymised = _anonymise_union(union, dataset, key, k)
@@ -150,9 +180,32 @@ def combine_dataset(
     done = CombinedDataset(dataset, folder, union, anonymised, published_errors, data_csv, withheld=withheld,
                            quarantined=sum(m.quarantined for m in members))
     done.per_file = _per_file(done, members, k)
-    done.coverage = coverage(union.frame, rule.office_field, rule.round_field, catalog.root / "reference")
+    done.coverage = coverage(union.frame, rule.office_field, rule.round_field, catalog.root / "reference",
+                             quarantined_offices(members, rule))
     _write_dataset_report(done, paths["report"])
     return done
+
+
+def quarantined_offices(members: list[Member], rule: CombineRule) -> list[tuple[str, str]]:
+    """(office code, round) of every quarantined row of the members, from their quarantine CSVs
+    (raw normalised values, with the file's columns); a file that cannot be read adds nothing."""
+    out: list[tuple[str, str]] = []
+    for m in members:
+        if not m.quarantined or m.quarantine_file is None:
+            continue
+        try:
+            with m.quarantine_file.open(encoding="utf-8", newline="") as fh:
+                rows = csv.reader(fh)
+                header = next(rows, [])
+                if rule.office_field not in header:
+                    continue
+                office = header.index(rule.office_field)
+                rnd = header.index(rule.round_field) if rule.round_field in header else None
+                out += [(row[office], row[rnd] if rnd is not None else "") for row in rows
+                        if len(row) == len(header)]
+        except OSError:
+            continue
+    return out
 
 
 def _per_file(done: CombinedDataset, members: list[Member], k: int) -> dict[str, dict[str, Any]]:
@@ -222,7 +275,9 @@ def _write_dataset_report(done: CombinedDataset, anonymisation_json: Path) -> No
         # cells of the published CSV a spreadsheet would run as formulas, prefixed with '
         "formulas_neutralised": an.formulas_neutralised if an else {"total": 0, "by_field": {}},
         "files": done.per_file,
-        "coverage": [{k: v for k, v in rc.to_dict().items() if k != "missing"} for rc in done.coverage],
+        # Counts only: which offices have not sent, or sent only quarantined rows, stays local.
+        "coverage": [{k: v for k, v in rc.to_dict().items() if k not in LOCAL_COVERAGE}
+                     for rc in done.coverage],
     }
     gated, _ = gate_document(report)
     path = done.folder / "report.json"

@@ -87,15 +87,16 @@ def union_submissions(dataset: Dataset, rule: CombineRule, submissions: list[Sub
     names = [s.name for s in ordered]
     if len(set(names)) != len(names):
         raise ValueError("two submissions with one name: each file is one submission")
-    parts = []
-    for order, s in enumerate(ordered):
-        part = s.frame.reset_index(drop=True).copy()
-        part[_FILE] = order
-        part[_ROW] = np.asarray(s.row_numbers, dtype=np.int64)
-        parts.append(part)
+    # One concatenation, the file and row columns added to the whole (per part, thousands of
+    # one-office files cost more in copies than their rows).
     columns = [*dataset.field_names, _FILE, _ROW]
-    table = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns)
-    table = table[columns]
+    if ordered:
+        table = pd.concat([s.frame for s in ordered], ignore_index=True).reindex(columns=dataset.field_names)
+        table[_FILE] = np.repeat(np.arange(len(ordered)), [len(s.frame) for s in ordered])
+        table[_ROW] = np.fromiter((r for s in ordered for r in s.row_numbers), dtype=np.int64,
+                                  count=len(table))
+    else:
+        table = pd.DataFrame(columns=columns)
 
     office = table[rule.office_field].fillna("")
     latest = table.groupby(office, sort=False)[_FILE].transform("max")
@@ -117,13 +118,16 @@ def union_submissions(dataset: Dataset, rule: CombineRule, submissions: list[Sub
         ))
     published = kept[~clash]
 
+    # Counted once per table, not once per file: a programme dataset has thousands of files.
+    kept_by_file = published[_FILE].value_counts().to_dict()
+    held_by_file = kept[clash][_FILE].value_counts().to_dict()
     files = {}
     for order, s in enumerate(ordered):
         files[s.name] = {
             "rows": len(s.frame),
-            "kept": int((published[_FILE] == order).sum()),
+            "kept": int(kept_by_file.get(order, 0)),
             "replaced": sum(replaced.get(s.name, {}).values()),
-            "held": int((kept[clash][_FILE] == order).sum()),
+            "held": int(held_by_file.get(order, 0)),
         }
     return Union(
         dataset=dataset.name,

@@ -159,16 +159,36 @@ def _load_rows(portal: Portal, rid: str, step: DatastoreStep, records: Iterable[
             raise
 
 
-def _delete_rows(portal: Portal, rid: str, step: DatastoreStep) -> None:
-    keys = step.rows.deletes
-    if len(step.primary_key) == 1:
-        (name,) = step.primary_key
-        for batch in _batches((k[0] for k in keys), DELETE_KEYS):
-            portal.call("datastore_delete", resource_id=rid, force=True, filters={name: batch})
-    else:
+def delete_filters(primary_key: list[str], keys: Iterable[tuple[Any, ...]],
+                   per_call: int = DELETE_KEYS) -> Iterator[dict[str, Any]]:
+    """``datastore_delete`` filters that remove exactly ``keys``, many keys per call.
+
+    CKAN ANDs the fields of ``filters`` and reads a list of values for a field as SQL ``IN``
+    (``_where_clauses`` in its DataStore backend, 2.11 and 2.12), so keys that share every field
+    but one go in one call, that field's values listed (``per_call`` at most). The listed field is
+    the one that leaves the fewest such groups; a one-field key is a single group. Listing several
+    fields at once would also match their cross products: never done."""
+    keys = list(keys)
+    if not keys:
+        return
+    width = len(primary_key)
+
+    def grouped(listed: int) -> dict[tuple[Any, ...], list[Any]]:
+        groups: dict[tuple[Any, ...], list[Any]] = {}
         for key in keys:
-            filters = dict(zip(step.primary_key, key, strict=True))
-            portal.call("datastore_delete", resource_id=rid, force=True, filters=filters)
+            groups.setdefault(key[:listed] + key[listed + 1:], []).append(key[listed])
+        return groups
+
+    listed = min(range(width), key=lambda i: len({k[:i] + k[i + 1:] for k in keys}))
+    others = primary_key[:listed] + primary_key[listed + 1:]
+    for rest, values in grouped(listed).items():
+        for batch in _batches(values, per_call):
+            yield dict(zip(others, rest, strict=True)) | {primary_key[listed]: batch}
+
+
+def delete_rows(portal: Portal, rid: str, step: DatastoreStep) -> None:
+    for filters in delete_filters(step.primary_key, step.rows.deletes):
+        portal.call("datastore_delete", resource_id=rid, force=True, filters=filters)
 
 
 def _bulk_load(plan: DatasetPlan, portal: Portal, rid: str, sha256: str) -> None:
@@ -206,7 +226,7 @@ def _sync_datastore(plan: DatasetPlan, portal: Portal, rid: str, batch_rows: int
         return "bulk"
     if step.action == "sync":
         _load_rows(portal, rid, step, step.rows.upserts, batch_rows, first=False)
-        _delete_rows(portal, rid, step)
+        delete_rows(portal, rid, step)
     return "upsert"
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import asdict, dataclass, field, is_dataclass
+from dataclasses import asdict, dataclass, field, fields, is_dataclass
 from typing import Any
 
 from dgti_data import __version__
@@ -87,8 +87,10 @@ class Summary:
         return len(self.errors)
 
     def to_dict(self) -> dict[str, Any]:
-        doc = asdict(self)
-        del doc["policy_publishable"]
+        """The fields as they are (JSON-like already: ``build_summary`` made them so), not deep
+        copies: ``asdict`` copied every error and change of every file several times a file.
+        Read-only for the caller."""
+        doc = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "policy_publishable"}
         return doc | {"error_count": self.error_count}
 
 

@@ -84,3 +84,28 @@ def test_the_union_does_not_depend_on_the_order_files_are_listed_in(catalog):
     counts = expected.files.values()
     kept, replaced = sum(f["kept"] for f in counts), sum(f["replaced"] for f in counts)
     assert kept + expected.held_rows + replaced == 32  # every row is kept, replaced or held: none lost
+
+
+def test_submissions_read_together_equal_each_file_read_alone(catalog, tmp_path):
+    """The union reads thousands of files' valid rows at once (one frame, sliced): the same cells,
+    ``None`` for an empty one, and row numbers as each file read on its own gives them."""
+    from dgti_data.combine.dataset import Member, load_submission, load_submissions, save_valid_rows
+
+    dataset = catalog.get(SUBMISSIONS)
+    members = []
+    for i, rows in enumerate(([2, 5], [3], [2, 3, 4])):
+        folder = tmp_path / f"f{i}"
+        folder.mkdir()
+        frame = pd.DataFrame({"submission_id": [f"DGTi-2567-{i}{r:05d}" for r in rows],
+                              "lao_code": ["1010101" if i else None] * len(rows)})  # a column left empty
+        path = save_valid_rows(folder, dataset, frame, rows)
+        members.append(Member(f"f{i}.csv", float(i), path))
+    members.append(Member("withheld.csv", 9.0, None, "blocked"))
+    together = load_submissions(members, dataset)
+    assert list(together) == ["f0.csv", "f1.csv", "f2.csv"]
+    for m in members[:3]:
+        alone = load_submission(m.rows_file, m.name, m.received, dataset)
+        got = together[m.name]
+        assert got.row_numbers == alone.row_numbers and got.received == alone.received
+        pd.testing.assert_frame_equal(got.frame.reset_index(drop=True), alone.frame)
+    assert together["f0.csv"].frame["lao_code"].tolist() == [None, None]

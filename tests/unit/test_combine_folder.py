@@ -171,3 +171,60 @@ def test_coverage_counts_offices_of_the_register_per_round_province_and_type(sma
     (bundle,) = find_bundles(root / "out", catalog)
     assert folder / "coverage.csv" in bundle.reports and folder / "coverage.json" not in bundle.reports
     assert "offices that have submitted" in (folder / "report.html").read_text(encoding="utf-8")
+
+
+def test_an_office_whose_rows_were_all_quarantined_has_submitted(make_sample, catalog, tmp_path):
+    """Coverage counts the offices that sent a file, not only those with valid rows: an office whose
+    every row was quarantined is 'submitted' (with its quarantined rows, locally), never 'missing'."""
+    header, body = _sample_rows(make_sample(SURVEY, rows=100, seed=17, error_rate=0.0))
+    by_office: dict[str, list[list[str]]] = {}
+    for row in body:
+        by_office.setdefault(_office(row), []).append(row)
+    drop = tmp_path / "drop"
+    drop.mkdir()
+    (bad_office, bad_rows), *others = list(by_office.items())[:12]
+    region = 7  # the schema's enum of regions: a region no office is in quarantines the row
+    _write(drop / f"{SURVEY}-{bad_office}.csv", header,
+           [[*r[:region], "ภาคที่ไม่มีอยู่จริง", *r[region + 1:]] for r in bad_rows])
+    for office, rows in others:
+        _write(drop / f"{SURVEY}-{office}.csv", header, rows)
+
+    reports = {r.source.name: r for r in validate_folder(drop, catalog, tmp_path / "out", key=TEST_KEY, k=5)}
+    bad = reports[f"{SURVEY}-{bad_office}.csv"].summary
+    assert bad.valid_rows == 0 and bad.quarantined_rows == len(bad_rows)
+    folder = dataset_dir(tmp_path / "out", SURVEY)
+    local = json.loads((folder / "coverage.json").read_text(encoding="utf-8"))
+    register = set(pd.read_csv(catalog.root / "reference" / "lao-registry.csv", dtype=str)["lao_code"])
+    assert bad_office in register
+    for r in local:
+        assert r["submitted"] == r["expected"] - len(r["missing"])
+    submitted = sum(rc["submitted"] for rc in local)
+    (rc,) = [rc for rc in local if bad_office in rc["quarantined_only"]]
+    assert rc["quarantined_only"] == {bad_office: len(bad_rows)}
+    assert rc["submitted_all_rows_quarantined"] == 1
+    assert all(bad_office not in r["missing"] for r in local)
+    counts = pd.read_csv(folder / "coverage.csv", dtype={"round": str, "province_code": str})
+    assert counts["submitted"].sum() == submitted
+    # Published: the counts, never which office sent only quarantined rows.
+    published = json.loads((folder / "report.json").read_text(encoding="utf-8"))["dgti"]["coverage"]
+    assert [p["submitted_all_rows_quarantined"] for p in published] == [r["submitted_all_rows_quarantined"]
+                                                                        for r in local]
+    assert bad_office not in json.dumps(published)
+    assert "sent only quarantined rows" in (folder / "report.html").read_text(encoding="utf-8")
+
+
+def test_a_quarantined_row_whose_round_is_the_error_makes_no_round_of_its_own(catalog):
+    from dgti_data.combine.coverage import coverage
+
+    register = pd.read_csv(catalog.root / "reference" / "lao-registry.csv", dtype=str)["lao_code"].tolist()
+    a, b, c, d = register[:4]
+    union = pd.DataFrame({"lao_code": [a], "survey_year": ["2567"]}, dtype=object)
+    rounds = coverage(union, "lao_code", "survey_year", catalog.root / "reference",
+                      [(b, "2567"), (b, "2567"), (c, ""), (d, "2657")])
+    (rc,) = rounds  # no "" or "2657" round beside the union's
+    assert rc.round == "2567" and rc.submitted == 2 and rc.quarantined_only == {b: 2}
+    assert c in rc.missing and d in rc.missing
+    # With no valid row at all, the quarantined rows' rounds are the only rounds there are.
+    empty = union.iloc[0:0]
+    assert [r.round for r in coverage(empty, "lao_code", "survey_year", catalog.root / "reference",
+                                      [(b, "2567"), (c, "2568")])] == ["2567", "2568"]

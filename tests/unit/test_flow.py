@@ -1,4 +1,4 @@
-"""The drop-folder flow under a real (temporary) Prefect API: one task per file, artifacts made."""
+"""The drop-folder flow under a real (temporary) Prefect API: files in tasks, each its own report."""
 
 from __future__ import annotations
 
