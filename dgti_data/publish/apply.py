@@ -40,7 +40,7 @@ from dgti_data.ckan import NotAuthorized, NotFound, ValidationError
 from dgti_data.errors import TerminalError
 from dgti_data.publish import datastore as ds
 from dgti_data.publish import loaded, xloader
-from dgti_data.publish.loadpath import BATCH_ROWS, BULK_ACTION, LoadPath, offered_loaders
+from dgti_data.publish.loadpath import BATCH_ROWS, BULK_ACTION, LoadPath
 from dgti_data.publish.loadpath import BULK_PLUGIN as BULK_PLUGIN  # re-exported: tests, bench
 from dgti_data.publish.loadpath import BULK_SYNC_SHARE as BULK_SYNC_SHARE
 from dgti_data.publish.portal import Portal
@@ -269,7 +269,7 @@ def _quiet_xloader(portal: Portal, data: ResourceStep, path: LoadPath | None) ->
     action, which checks that ``hash`` is the file's sha256 (its portals are ours to configure)."""
     if path != "upsert" or not (data.action == "create" or data.upload):
         return {}
-    if "xloader" not in offered_loaders(portal) or not isinstance(data.source, Path):
+    if "xloader" not in portal.loaders() or not isinstance(data.source, Path):
         return {}
     return {"hash": xloader.file_hash(data.source)}
 

@@ -40,17 +40,12 @@ DESCRIPTIONS: dict[LoadPath, str] = {
 }
 
 
-def offered_loaders(portal: Portal) -> frozenset[LoadPath]:
-    """The whole-table loaders the portal runs: the run's probe decides (``Portal.loaders``)."""
-    return portal.loaders()  # type: ignore[return-value]
-
-
 def choose(portal: Portal, step: DatastoreStep, bundle: PublicationBundle,
            batch_rows: int = BATCH_ROWS) -> tuple[LoadPath | None, str]:
     """The path for ``step``'s rows and why; ``(None, "")`` when no row is written (the portal is not
     even asked then: an unchanged re-run stays two reads per dataset)."""
     if step.action in ("create", "recreate"):
-        offered = offered_loaders(portal)
+        offered = portal.loaders()
         if "bulk" in offered:
             return "bulk", "the portal runs ckanext-dgti: the whole table in one COPY call"
         if "xloader" not in offered:
@@ -64,10 +59,10 @@ def choose(portal: Portal, step: DatastoreStep, bundle: PublicationBundle,
         return None, ""
     changed = len(step.rows.upserts) + len(step.rows.deletes)
     many = changed > batch_rows and changed >= BULK_SYNC_SHARE * step.rows.after
-    if many and "bulk" in offered_loaders(portal):
+    if many and "bulk" in portal.loaders():
         return "bulk", (f"{changed:,} of {step.rows.after:,} rows change: the whole table again in one "
                         "COPY call (ckanext-dgti)")
-    if many and "xloader" in offered_loaders(portal):
+    if many and "xloader" in portal.loaders():
         return "upsert", ("only the changed rows: an XLoader reload would empty the published table "
                           "while it loads")
     return "upsert", f"only the {changed:,} changed rows"
