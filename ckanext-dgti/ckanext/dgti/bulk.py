@@ -58,10 +58,12 @@ STAGE = sql.Identifier("dgti_load_stage")
 
 
 def load(connect: Connect, table_name: str, path: str, conv: Conversions,
-         lanes: int = swap.LANES) -> dict[str, Any]:
+         lanes: int = swap.LANES, thai: bool = True) -> dict[str, Any]:
     """Replace every row of ``table_name`` with the CSV at ``path``; return counts, timings and
     the path taken. ``connect()`` gives a connection of the DataStore's write engine (the swap
-    path opens one per lane). Raises ``LoadError`` when a line cannot be loaded: nothing changed."""
+    path opens one per lane). ``thai``: Thai cells segmented in ``_full_text`` (``dgti_thai``
+    searches them so); otherwise CKAN's own ``_full_text``. Raises ``LoadError`` when a line cannot
+    be loaded: nothing changed."""
     timings: dict[str, float] = {}
     start = last = time.perf_counter()
 
@@ -79,11 +81,11 @@ def load(connect: Connect, table_name: str, path: str, conv: Conversions,
         finally:
             cur.close()
         if obstacle is None:
-            rows = swap.load(conn, connect, table_name, path, conv, lap, lanes)
+            rows = swap.load(conn, connect, table_name, path, conv, lap, lanes, thai)
             how = "swap"
         else:
             log.info("dgti_datastore_load %s: loading in place: %s", table_name, obstacle)
-            rows = _load_in_place(conn, table_name, path, conv, lap)
+            rows = _load_in_place(conn, table_name, path, conv, lap, thai)
             how = "in place"
     timings["total"] = round(time.perf_counter() - start, 3)
     return {"rows": rows, "seconds": timings, "how": how}
@@ -102,7 +104,7 @@ def _secondary_indexes(cur: Any, table: Table) -> list[tuple[str, str]]:
 
 
 def _load_in_place(conn: Any, table_name: str, path: str, conv: Conversions,
-                   lap: Timer) -> int:
+                   lap: Timer, thai: bool) -> int:
     """One transaction: stage, lock, truncate, insert, rebuild the secondary indexes, commit."""
     cur = conn.cursor()
     try:
@@ -115,8 +117,8 @@ def _load_in_place(conn: Any, table_name: str, path: str, conv: Conversions,
         rows = copy_file(cur, conn, STAGE, header, path)
         lap("copy")
         words = sql.Identifier("dgti_words")
-        thai = thaiwords.stage_words(cur, words, STAGE, sorted(table.text_columns), conv.missing,
-                                     temporary=True)
+        found = thaiwords.stage_words(cur, words, STAGE, sorted(table.text_columns), conv.missing,
+                                      temporary=True) if thai else None
         lap("thai words")
 
         # From here the table is locked: readers wait for the commit and then see the new rows.
@@ -135,7 +137,7 @@ def _load_in_place(conn: Any, table_name: str, path: str, conv: Conversions,
         try:
             cur.execute(sql.SQL("INSERT INTO {t} ({cols}) {select}").format(
                 t=table.ident, cols=sql.SQL(", ").join(sql.Identifier(n) for n in table.attributes),
-                select=converting_select(table, conv, STAGE, words=thai)))
+                select=converting_select(table, conv, STAGE, words=found)))
         except pg_errors.Error as exc:
             cur.execute("ROLLBACK TO SAVEPOINT dgti_insert")
             raise locate(cur, table, conv, STAGE, rows, exc) from None

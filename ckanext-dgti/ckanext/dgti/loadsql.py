@@ -175,10 +175,11 @@ def converting_select(table: Table, conv: Conversions, stage: sql.Composable,
     """Every column of ``table``, in table order, from the staged rows: ``_id`` is the data line.
 
     ``words``: the load's Thai words (``thaiwords.Words``). Each Thai text column is joined to
-    their table by its raw cell, whose ``tsvector`` (the cell's own tokens and its Thai words,
-    computed once per distinct cell) stands in ``_full_text`` for parsing the cell on every row:
-    the same lexemes as ``to_tsvector`` of all the row's text plus its words, for about the cost of
-    ``_full_text`` without words (measured: parsing the words on every row doubled it)."""
+    their table by its raw cell, whose ``tsvector`` (of the segmented cell, computed once per
+    distinct cell) stands in ``_full_text`` for parsing the cell on every row: the lexemes of
+    ``to_tsvector`` of the row's text with its Thai cells segmented, for about the cost of
+    ``_full_text`` without words (measured: parsing the words on every row doubled it). Without
+    ``words``, ``_full_text`` is CKAN's own formula."""
     converted = sql.SQL(", ").join(
         sql.SQL("{v} AS {n}").format(v=_value(n, k, conv), n=sql.Identifier(n))
         for n, k in table.columns.items()

@@ -69,7 +69,7 @@ def dgti_datastore_load(context: Any, data_dict: dict[str, Any]) -> dict[str, An
         raise tk.ObjectNotFound(
             f"resource {resource_id!r} has no DataStore table: create it with datastore_create")
     try:
-        result = bulk.load(connection, resource_id, path, conv)
+        result = bulk.load(connection, resource_id, path, conv, thai=p.plugin_loaded("dgti_thai"))
     except bulk.LoadError as exc:
         raise tk.ValidationError(exc.errors) from None
     log.info("dgti_datastore_load %s: %d rows in %.1f s (%s)", resource_id, result["rows"],

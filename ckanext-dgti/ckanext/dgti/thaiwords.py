@@ -2,14 +2,17 @@
 
 PostgreSQL's parser splits text on spaces and punctuation, so a Thai cell is one token and a word
 inside it (พัสดุ in จัดซื้อวัสดุพัสดุสำนักงาน) never matches. Here ICU's word break iterator (PyICU,
-the dictionary Solr's ICU tokenizer uses for the catalog) segments every Thai run; the words are
-added to the row's ``_full_text`` and a Thai query is segmented the same way before it becomes a
-``tsquery``, so index and query always split alike. Non-Thai text is left to PostgreSQL.
+the dictionary Solr's ICU tokenizer uses for the catalog) segments every Thai run; a Thai cell's
+lexemes in the row's ``_full_text`` are those of its segmented text, and a Thai query is segmented
+the same way before it becomes a ``tsquery``, so index and query always split alike. The run as
+one token (what CKAN's formula gives) is left out: a query for it is segmented into the same
+words, and it was about one lexeme in eight of the 1M-row survey's ``_full_text``, whose GIN
+index is the load's biggest build. Non-Thai text is left to PostgreSQL.
 
 - ``segment``: a text with its Thai runs spaced into words (for queries and cells);
 - ``stage_words``: the words of every distinct Thai cell of a staged CSV file, in a table the
   bulk load joins to each text column;
-- ``add_words``: the words of upserted records added to their rows (the ``datastore_upsert`` path).
+- ``add_words``: upserted records' Thai cells segmented in their rows (the ``datastore_upsert`` path).
 """
 
 from __future__ import annotations
@@ -46,20 +49,20 @@ def thai_words(run: str) -> tuple[str, ...]:
 
 
 def segment(text: str) -> str:
-    """``text`` with each Thai run replaced by its words separated by spaces."""
-    return THAI_RUN.sub(lambda m: " ".join(thai_words(m.group())), text)
+    """``text`` with each Thai run replaced by its words, spaces around each (so that a word
+    touching Latin letters or digits is a token of its own)."""
+    return THAI_RUN.sub(lambda m: " " + " ".join(thai_words(m.group())) + " ", text)
 
 
-def cell_words(cells: Iterable[Any]) -> str:
-    """The Thai words of a row's cells, space-separated ('' when none holds Thai)."""
-    return " ".join(w for c in cells if isinstance(c, str) for run in THAI_RUN.findall(c)
-                    for w in thai_words(run))
+def thai_cells(cells: Iterable[Any]) -> list[str]:
+    """The cells holding Thai."""
+    return [c for c in cells if isinstance(c, str) and has_thai(c)]
 
 
 @dataclass(frozen=True)
 class Words:
     """The Thai words of a bulk load: ``table`` maps each distinct Thai cell (``_dgti_value``) to the
-    ``tsvector`` of the cell and its words (``_dgti_vector``); ``columns`` are the text columns
+    ``tsvector`` of the segmented cell (``_dgti_vector``); ``columns`` are the text columns
     holding such cells, which the converting ``SELECT`` joins to it."""
 
     table: sql.Composable
@@ -98,8 +101,8 @@ def stage_words(cur: Any, table: sql.Composable, stage: sql.Composable, text_col
             continue
         columns.add(n)
         if value not in found:
-            found[value] = cell_words([value])
-    cur.execute(sql.SQL("INSERT INTO {t} SELECT v, to_tsvector(v || ' ' || w) "
+            found[value] = segment(value)
+    cur.execute(sql.SQL("INSERT INTO {t} SELECT v, to_tsvector(w) "
                         "FROM unnest(%s::text[], %s::text[]) AS u(v, w)").format(t=table),
                 (list(found), list(found.values())))
     cur.execute(sql.SQL("ANALYZE {t}").format(t=table))
@@ -108,21 +111,29 @@ def stage_words(cur: Any, table: sql.Composable, stage: sql.Composable, text_col
 
 def add_words(cur: Any, table: str, keys: list[str], records: list[dict[str, Any]],
               text_columns: set[str]) -> int:
-    """Add the Thai words of the text columns of ``records`` to the ``_full_text`` of their rows
-    (found by ``keys``, the table's unique key); the number of rows given words."""
-    rows = [[str(r.get(k)) for k in keys] + [w] for r in records
-            if (w := cell_words(v for c, v in r.items() if c in text_columns))]
+    """Segment the Thai cells of the text columns of ``records`` in the ``_full_text`` of their rows
+    (found by ``keys``, the table's unique key), as the bulk load does: the lexemes CKAN's trigger
+    took from those cells are replaced by those of the segmented cells. The number of rows changed."""
+    rows = []
+    for r in records:
+        cells = thai_cells(v for c, v in r.items() if c in text_columns)
+        if cells:
+            rows.append([str(r.get(k)) for k in keys] + [" ".join(cells), " ".join(map(segment, cells))])
     if not rows:
         return 0
     from psycopg2.extras import execute_values
 
     match = sql.SQL(" AND ").join(
         sql.SQL("t.{c}::text = v.{c}").format(c=sql.Identifier(k)) for k in keys)
+    # Cells without Thai give no Thai tokens: deleting the Thai cells' own lexemes removes only
+    # what the segmented cells do not give back.
     statement = sql.SQL(
-        "UPDATE {t} AS t SET _full_text = coalesce(t._full_text, ''::tsvector) || "
-        "to_tsvector(coalesce(v._dgti_words, '')) FROM (VALUES %s) AS v({cols}) WHERE {match}"
+        "UPDATE {t} AS t SET _full_text = ts_delete(coalesce(t._full_text, ''::tsvector), "
+        "tsvector_to_array(to_tsvector(v._dgti_cells))) || to_tsvector(v._dgti_words) "
+        "FROM (VALUES %s) AS v({cols}) WHERE {match}"
     ).format(t=sql.Identifier(table),
-             cols=sql.SQL(", ").join([*map(sql.Identifier, keys), sql.Identifier("_dgti_words")]),
+             cols=sql.SQL(", ").join([*map(sql.Identifier, keys), sql.Identifier("_dgti_cells"),
+                                      sql.Identifier("_dgti_words")]),
              match=match)
     execute_values(cur, statement.as_string(cur), rows, page_size=1000)
     return len(rows)
