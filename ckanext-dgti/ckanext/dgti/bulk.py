@@ -13,7 +13,8 @@ Two paths, same result:
 
 - **swap** (``swap.py``, the usual one): the new rows and their indexes are built in a table of
   the schema ``dgti_load``, out of CKAN's sight, using both cores (a parallel ``CREATE TABLE AS``,
-  then the indexes built by two connections at once); one short transaction then puts it in place
+  then the costliest index with parallel workers and the rest by two connections at once); one
+  short transaction then puts it in place
   of the old table, with the old one's triggers, grants, comments and ``_id`` sequence.
 - **in place** (below): one transaction truncates the table, inserts, rebuilds its secondary
   indexes. Taken when something the swap cannot carry over hangs on the table (a view, such as a
@@ -107,18 +108,21 @@ def _load_in_place(conn: Any, table_name: str, path: str, conv: Conversions,
                    lap: Timer, thai: bool) -> int:
     """One transaction: stage, lock, truncate, insert, rebuild the secondary indexes, commit."""
     cur = conn.cursor()
+    scan = None
     try:
         limits(cur)
         table = read_table(cur, table_name)
         header = read_header(path)
         check_header(header, table.columns)
+        text_columns = sorted(table.text_columns)
+        scan = thaiwords.FileCells(path, text_columns, conv.missing).start() if thai else None
         cur.execute(sql.SQL("CREATE TEMPORARY TABLE {stage} ({cols}) ON COMMIT DROP").format(
             stage=STAGE, cols=stage_columns(header)))
         rows = copy_file(cur, conn, STAGE, header, path)
         lap("copy")
         words = sql.Identifier("dgti_words")
-        found = thaiwords.stage_words(cur, words, STAGE, sorted(table.text_columns), conv.missing,
-                                      temporary=True) if thai else None
+        found = thaiwords.stage_words(cur, words, STAGE, text_columns, conv.missing, temporary=True,
+                                      cells=scan.cells()) if scan is not None else None
         lap("thai words")
 
         # From here the table is locked: readers wait for the commit and then see the new rows.
@@ -162,4 +166,6 @@ def _load_in_place(conn: Any, table_name: str, path: str, conv: Conversions,
         conn.rollback()
         raise
     finally:
+        if scan is not None:
+            scan.stop()
         cur.close()

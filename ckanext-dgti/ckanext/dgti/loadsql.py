@@ -127,10 +127,12 @@ def stage_columns(header: list[str]) -> sql.Composed:
 
 
 def copy_file(cur: Any, conn: Any, stage: sql.Composable, header: list[str], path: str) -> int:
-    """COPY the file into the staged table; the number of data lines."""
+    """COPY the file into the staged table; the number of data lines. Sent in 8 MB reads: between
+    two the feeding thread waits for Python's lock while ``thaiwords.FileCells`` reads the file
+    beside it, so fewer reads leave PostgreSQL waiting less."""
     with open(path, "rb") as fh:
         try:
-            cur.copy_expert(copy_statement(stage, header).as_string(conn), fh, size=1 << 20)
+            cur.copy_expert(copy_statement(stage, header).as_string(conn), fh, size=8 << 20)
         except pg_errors.Error as exc:
             raise _copy_error(exc) from None
     cur.execute(sql.SQL("SELECT count(*) FROM {}").format(stage))

@@ -3,8 +3,9 @@
 Why: on a 2-core machine one ``INSERT`` plus serial index rebuilds keep one core busy and leave
 the other idle (a 1M-row survey: about 35 s of ``to_tsvector`` and 60 s of full-text index builds,
 one after the other). Built in a table of its own, the rows can be computed by a parallel
-``CREATE TABLE AS`` and the indexes by two connections at once, since each committed step is
-invisible to CKAN until the swap: the schema ``dgti_load`` is outside the DataStore's ``public``.
+``CREATE TABLE AS`` and the indexes with PostgreSQL's parallel workers or by two connections at
+once, since each committed step is invisible to CKAN until the swap: the schema ``dgti_load`` is
+outside the DataStore's ``public``.
 
 The swap is one short transaction on the old table's lock: the new table takes the old one's
 column defaults and ``_id`` sequence, primary key, triggers (``zfulltext``), grants and comments
@@ -118,7 +119,11 @@ def load(conn: Any, connect: Connect, name: str, path: str, conv: Conversions, l
     # Session-level: held across this load's transactions, released in ``finally``.
     cur.execute("SELECT pg_advisory_lock(hashtext(%s))", (f"{SCHEMA}:{name}",))
     conn.commit()
+    text_columns = sorted(old.text_columns)
+    scan = None
     try:
+        # The Thai cells are read from the file while it is copied (thaiwords.FileCells).
+        scan = thaiwords.FileCells(path, text_columns, conv.missing).start() if thai else None
         _ensure_schema(conn)
         _drop(cur, new, stage)
         conn.commit()
@@ -132,8 +137,8 @@ def load(conn: Any, connect: Connect, name: str, path: str, conv: Conversions, l
         lap("copy")
 
         limits(cur)
-        found = thaiwords.stage_words(cur, words, stage, sorted(old.text_columns), conv.missing,
-                                      temporary=False) if thai else None
+        found = thaiwords.stage_words(cur, words, stage, text_columns, conv.missing, temporary=False,
+                                      cells=scan.cells()) if scan is not None else None
         conn.commit()
         lap("thai words")
 
@@ -168,6 +173,8 @@ def load(conn: Any, connect: Connect, name: str, path: str, conv: Conversions, l
         lap("swap, commit")
         return rows
     finally:
+        if scan is not None:
+            scan.stop()
         _clean_up(conn, cur, new, stage)
 
 
