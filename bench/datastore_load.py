@@ -1,6 +1,7 @@
 """DataStore load of one published 1M-row CSV on the local hub: our bulk path against XLoader.
 
     python bench/datastore_load.py [--bundle DIR] [--runs 3] [--xloader-runs 2] [--slice 100000]
+                                   [--interleave]
 
 The bundle is the pipeline's output for ``bench/pipeline_1m.py``'s raw export
 (``bench/results/data/pipeline-out-1000000``; made with the pipeline when missing). Its CSV is
@@ -169,6 +170,8 @@ def main() -> None:
     parser.add_argument("--xloader-runs", type=int, default=2)
     parser.add_argument("--slice", type=int, default=100_000)
     parser.add_argument("--skip-xloader", action="store_true")
+    parser.add_argument("--interleave", action="store_true",
+                        help="one run of each path per round, instead of each path's runs together")
     parser.add_argument("--out", type=Path, default=OUT, help="where the JSON goes")
     args = parser.parse_args()
 
@@ -205,26 +208,32 @@ def main() -> None:
         probe = "ภาคกลาง"
         fields = ds.datastore_fields(bundle.table_schema)
         try:
-            runs = []
-            for n in range(args.runs):
-                run = bulk_run(client, big["id"], bundle, rows)
-                run["check"] = check(client, big["id"], rows, probe) if n == 0 else None
-                runs.append(run)
-                print(f"bulk {n + 1}: {run['seconds']:.1f} s {run['server_phases_s']}", flush=True)
-            doc["bulk"] = summary(runs, rows)
-            doc["bulk"]["types"] = runs[0]["check"]["types"]
-
+            paths: dict[str, tuple[int, Any]] = {
+                "bulk": (args.runs, lambda: bulk_run(client, big["id"], bundle, rows))}
             if xloader and not args.skip_xloader:
-                for label, overrides in (("xloader_text", None), ("xloader_type_override", {
-                        f["id"]: XLOADER_OVERRIDE.get(f["type"], "text") for f in fields})):
-                    runs = []
-                    for n in range(args.xloader_runs):
-                        run = xloader_run(client, admin, big["id"], overrides, fields)
-                        run["check"] = check(client, big["id"], rows, probe) if n == 0 else None
-                        runs.append(run)
-                        print(f"{label} {n + 1}: {run['seconds']:.1f} s {run['xloader_log_s']}", flush=True)
-                    doc[label] = summary(runs, rows)
-                    doc[label]["types"] = runs[0]["check"]["types"]
+                overrides = {f["id"]: XLOADER_OVERRIDE.get(f["type"], "text") for f in fields}
+                paths["xloader_text"] = (args.xloader_runs, lambda: xloader_run(
+                    client, admin, big["id"], None, fields))
+                paths["xloader_type_override"] = (args.xloader_runs, lambda: xloader_run(
+                    client, admin, big["id"], overrides, fields))
+            done: dict[str, list[dict[str, Any]]] = {label: [] for label in paths}
+            # With --interleave, one run of each path per round: the machine's speed drifts over
+            # minutes, and a round's paths see the same machine.
+            order = ([label for n in range(max(c for c, _ in paths.values())) for label, (c, _) in
+                      paths.items() if n < c] if args.interleave
+                     else [label for label, (c, _) in paths.items() for _ in range(c)])
+            for label in order:
+                run = paths[label][1]()
+                run["check"] = check(client, big["id"], rows, probe) if not done[label] else None
+                done[label].append(run)
+                phases = run.get("server_phases_s") or run.get("xloader_log_s")
+                print(f"{label} {len(done[label])}: {run['seconds']:.1f} s {phases}", flush=True)
+            for label, runs in done.items():
+                doc[label] = summary(runs, rows)
+                doc[label]["types"] = runs[0]["check"]["types"]
+            doc["interleaved"] = args.interleave
+            if args.interleave:
+                doc["paired_ratios"] = paired_ratios(doc)
 
             part = bundle.data_csv.parent / f"slice-{args.slice}.csv"
             with bundle.data_csv.open(encoding="utf-8") as src, part.open("w", encoding="utf-8") as dst:
@@ -263,6 +272,18 @@ def ratios(doc: dict[str, Any]) -> dict[str, float]:
             for name, (a, b) in pairs.items() if a in doc and b in doc}
 
 
+def paired_ratios(doc: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Bulk against each XLoader path round by round (XLoader's seconds ÷ bulk's, same round),
+    and their median: the ratio of runs minutes apart, less moved by the machine's drift."""
+    bulk = [r["seconds"] for r in doc["bulk"]["runs"]]
+    out = {}
+    for label in ("xloader_text", "xloader_type_override"):
+        if label in doc:
+            each = [round(x["seconds"] / b, 2) for b, x in zip(bulk, doc[label]["runs"], strict=False)]
+            out[f"bulk_vs_{label}"] = {"rounds": each, "median": round(statistics.median(each), 2)}
+    return out
+
+
 def report(doc: dict[str, Any]) -> None:
     lines = [("bulk (dgti_datastore_load), typed", "bulk"),
              ("XLoader 2.5.2, all text", "xloader_text"),
@@ -276,6 +297,8 @@ def report(doc: dict[str, Any]) -> None:
             print(f"{label:40} {len(r['runs']):>4} {r['median_s']:>9.1f} {r['rows_per_s']:>9,}")
     for name, value in doc["ratios"].items():
         print(f"{name}: {value:.2f}x")
+    for name, value in doc.get("paired_ratios", {}).items():
+        print(f"{name}, round by round: {value['rounds']} (median {value['median']:.2f}x)")
     for key in ("bulk", "xloader_text", "xloader_type_override", "upsert_slice"):
         if key in doc:
             kinds = sorted(set(doc[key]["types"].values()))

@@ -265,8 +265,8 @@ def _build_all(connect: Connect, plan: list[tuple[str, str]], lanes: int, server
     """Build the planned indexes: the costliest alone with PostgreSQL's parallel workers when it
     can, then the rest on ``lanes`` connections, each build on one core.
 
-    Why: two builds side by side on two cores went 1.5× as fast as one after the other (they
-    share the memory bus), one GIN build with two workers 2× (measured on the 1M-row survey: the
+    Why: two builds side by side on two cores went about 1.3-1.5× as fast as one after the
+    other, one GIN build with two workers 2× (measured on the 1M-row survey: the
     ``_full_text`` index 45 s on one core, 22.6 s with two workers; the 12 per-column indexes
     40.5 s one after the other, 30.2 s on two lanes; the lanes with ``_full_text`` on one of them
     took 56-59 s, this 53 s)."""
