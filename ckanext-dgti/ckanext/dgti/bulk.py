@@ -115,7 +115,8 @@ def _load_in_place(conn: Any, table_name: str, path: str, conv: Conversions,
         header = read_header(path)
         check_header(header, table.columns)
         text_columns = sorted(table.text_columns)
-        scan = thaiwords.FileCells(path, text_columns, conv.missing).start() if thai else None
+        scan = (thaiwords.FileCells(path, text_columns, conv.missing).start()
+                if thai and text_columns else None)
         cur.execute(sql.SQL("CREATE TEMPORARY TABLE {stage} ({cols}) ON COMMIT DROP").format(
             stage=STAGE, cols=stage_columns(header)))
         rows = copy_file(cur, conn, STAGE, header, path)

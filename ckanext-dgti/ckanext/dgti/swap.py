@@ -123,7 +123,8 @@ def load(conn: Any, connect: Connect, name: str, path: str, conv: Conversions, l
     scan = None
     try:
         # The Thai cells are read from the file while it is copied (thaiwords.FileCells).
-        scan = thaiwords.FileCells(path, text_columns, conv.missing).start() if thai else None
+        scan = (thaiwords.FileCells(path, text_columns, conv.missing).start()
+                if thai and text_columns else None)
         _ensure_schema(conn)
         _drop(cur, new, stage)
         conn.commit()
