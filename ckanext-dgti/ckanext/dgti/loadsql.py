@@ -135,14 +135,16 @@ def copy_file(cur: Any, conn: Any, stage: sql.Composable, header: list[str], pat
             cur.copy_expert(copy_statement(stage, header).as_string(conn), fh, size=8 << 20)
         except pg_errors.Error as exc:
             raise _copy_error(exc) from None
+    if cur.rowcount >= 0:  # COPY's command tag: no second pass over the staged rows
+        return int(cur.rowcount)
     cur.execute(sql.SQL("SELECT count(*) FROM {}").format(stage))
     return int(cur.fetchone()[0])
 
 
-def limits(cur: Any) -> None:
+def limits(cur: Any, memory: str = MAINTENANCE_MEM) -> None:
     """This transaction's limits: a load may take long, and builds sort in more memory."""
     cur.execute(sql.SQL("SET LOCAL statement_timeout = {}").format(sql.Literal(TIMEOUT_MS)))
-    cur.execute(sql.SQL("SET LOCAL maintenance_work_mem = {}").format(sql.Literal(MAINTENANCE_MEM)))
+    cur.execute(sql.SQL("SET LOCAL maintenance_work_mem = {}").format(sql.Literal(memory)))
 
 
 def _value(name: str, kind: str, conv: Conversions) -> sql.Composable:
