@@ -12,10 +12,13 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import json
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
+import requests
 
 from dgti_data.ckan import CkanClient
 from dgti_data.datasets import load_catalog
@@ -24,6 +27,7 @@ from dgti_data.hub.postgres import psql
 from dgti_data.publish.metadata import package_dict
 from dgti_data.publish.portal import Portal
 from dgti_data.settings import HubConnection, Settings
+from tests.integration.cdp import browser
 
 pytestmark = pytest.mark.integration
 
@@ -56,6 +60,16 @@ QUERIES = {
     "sensor": {11},
 }
 FIELDS = [{"id": "id", "type": "int"}, {"id": "activity", "type": "text"}]
+# What a citizen types in the data preview's search box (searched as typed: the last word a prefix)
+# -> the rows it must show. สารบรรณอิเล็ก is อิเล็กทรอนิกส์ typed halfway.
+TYPED = {
+    "ผู้สูงอายุ": {2, 7},
+    "สารบรรณ": {3, 5},
+    "สารบรรณอิเล็ก": {3},
+    "ตะวันออกเฉียง": {4, 9},
+    "ชุมชน": {8},
+    "sensor": {11},  # no Thai: CKAN's own preview search, untouched
+}
 
 
 def _csv() -> bytes:
@@ -145,3 +159,93 @@ def test_a_cell_python_csv_cannot_read_still_gets_its_words(
     found = {q: {r["id"] for r in editor.datastore_search(resource_id=rid, q=q, fields=["id"])["records"]}
              for q in ("ผู้สูงอายุ", "พัสดุ")}
     assert found == {"ผู้สูงอายุ": {2}, "พัสดุ": {1}}, found
+
+
+@pytest.mark.both_ckan
+@pytest.mark.parametrize("path", ["bulk", "upsert"])
+def test_a_column_search_finds_a_thai_word_inside_its_cells(editor: CkanClient, tables: dict[str, str],
+                                                             path: str) -> None:
+    """``q={column: words}``: the rows whose column holds the words, as for the whole row."""
+    queries = {q: rows for q, rows in QUERIES.items() if q != "sensor"}
+    found = {q: {r["id"] for r in editor.datastore_search(resource_id=tables[path], q={"activity": q},
+                                                           limit=100)["records"]}
+             for q in queries}
+    wrong = {q: (sorted(found[q]), sorted(w)) for q, w in queries.items() if found[q] != w}
+    assert not wrong, f"{path}: query -> (found, expected): {wrong}"
+
+
+def test_a_thai_query_in_tsquery_syntax_is_segmented_too(editor: CkanClient, tables: dict[str, str]) -> None:
+    """``plain=false`` (``to_tsquery`` syntax, operators and prefixes kept): a Thai run becomes its
+    words, its prefix mark going to the last one."""
+    found = {q: {r["id"] for r in editor.datastore_search(resource_id=tables["bulk"], q=q, plain=False,
+                                                           limit=100)["records"]}
+             for q in ("ตะวันออก:*", "ผู้สูงอายุ & !เตียง", "พัสดุ | ชุมชน")}
+    assert found == {"ตะวันออก:*": {4, 9}, "ผู้สูงอายุ & !เตียง": {2}, "พัสดุ | ชุมชน": {1, 8}}, found
+
+
+def _preview_rows(hub: HubConnection, view_id: str, search: str = "", column: str = "") -> set[int]:
+    """The rows CKAN's DataTables view shows for a search, asked as its page asks (form fields of
+    DataTables' server-side protocol; the editor's token stands for the login)."""
+    names = ["_id", "id", "activity"]
+    form = {"draw": "1", "start": "0", "length": "100", "search[value]": search, "search[regex]": "false"}
+    for i, name in enumerate(names):
+        form |= {f"columns[{i}][data]": name, f"columns[{i}][name]": name,
+                 f"columns[{i}][search][value]": column if name == "activity" else "",
+                 f"columns[{i}][search][regex]": "false"}
+    answer = requests.post(f"{hub.ckan_url}/datatables/ajax/{view_id}", data=form,
+                           headers={"Authorization": hub.editor_token.get_secret_value()}, timeout=60)
+    assert answer.status_code == 200, answer.text[:300]
+    return {int(row["id"]) for row in answer.json()["data"]}
+
+
+@pytest.fixture(scope="module")
+def previews(editor: CkanClient, tables: dict[str, str]) -> dict[str, str]:
+    """{path: the id of a DataTables view (the preview citizens see) of that table}."""
+    return {path: editor.call("resource_view_create", resource_id=rid, view_type="datatables_view",
+                              title="preview")["id"]
+            for path, rid in tables.items()}
+
+
+@pytest.mark.both_ckan
+def test_the_preview_search_boxes_find_a_thai_word_typed(hub: HubConnection,
+                                                         previews: dict[str, str]) -> None:
+    """CKAN's preview sends a Thai search as ``___:*`` (every character that is not an ASCII letter
+    or digit becomes ``_``): without ``dgti_thai`` it shows no row at all."""
+    found = {(box, q): _preview_rows(hub, previews["bulk"], **{box: q})
+             for q in TYPED for box in ("search", "column")}
+    wrong = {k: (sorted(v), sorted(TYPED[k[1]])) for k, v in found.items() if v != TYPED[k[1]]}
+    assert not wrong, f"(box, typed) -> (shown, expected): {wrong}"
+    # Bad input answers with no error: Thai punctuation only, 10,000 characters, query syntax.
+    for odd in ("๚๛", "ผู้สูงอายุ" * 1_000, "ภาค'\\:*&|!()<->"):
+        for box in ("search", "column"):
+            _preview_rows(hub, previews["bulk"], **{box: odd})
+    # A table loaded without our words (XLoader's): the whole cell, typed or begun, as CKAN finds it.
+    assert {q: _preview_rows(hub, previews["plain"], search=q) for q in ("ตลาดนัด", CELLS[12])} == {
+        "ตลาดนัด": {8}, CELLS[12]: {12}}
+
+
+@pytest.mark.browser
+def test_a_citizen_types_a_thai_word_in_the_preview(hub: HubConnection, editor: CkanClient,
+                                                    tables: dict[str, str], previews: dict[str, str],
+                                                    tmp_path: Path) -> None:
+    """Headless Chromium on the preview page: the word typed into the search box (then Enter, which
+    starts the preview's search) leaves the rows that hold it. Screenshot: preview-search.png."""
+    resource = editor.call("resource_show", id=tables["bulk"])
+    url = (f"{hub.ckan_url}/dataset/{resource['package_id']}/resource/{resource['id']}"
+           f"/view/{previews['bulk']}")
+    rows = "[...document.querySelectorAll('table tbody tr')].map(tr => tr.innerText)"
+    with browser("about:blank") as page:
+        page.call("Network.enable")
+        token = hub.editor_token.get_secret_value()
+        page.call("Network.setExtraHTTPHeaders", headers={"Authorization": token})
+        page.call("Page.navigate", url=url)
+        page.wait_for(f"{rows}.length > 2", "the preview's rows")
+        page.evaluate("document.querySelector('input[type=search]').focus()")
+        page.call("Input.insertText", text="ผู้สูงอายุ")
+        for kind in ("keyDown", "keyUp"):  # the preview searches when Enter is pressed
+            page.call("Input.dispatchKeyEvent", type=kind, key="Enter", code="Enter",
+                      windowsVirtualKeyCode=13, nativeVirtualKeyCode=13)
+        shown = json.loads(page.wait_for(
+            f"(r => r.length === 2 && JSON.stringify(r))({rows})", "the two rows with ผู้สูงอายุ"))
+        page.screenshot(tmp_path / "preview-search.png")
+    assert all(CELLS[k] in " ".join(shown) for k in (2, 7)), shown

@@ -8,7 +8,8 @@
   docs/thai-search.md. A caller's own ``defType`` is kept.
 - Thai DataStore search: the bulk load and ``datastore_create``/``datastore_upsert`` (chained)
   add each row's Thai words to its ``_full_text``; ``datastore_search`` segments a Thai ``q`` the
-  same way before it becomes a ``tsquery`` (``thaiwords.py``).
+  same way before it becomes a ``tsquery``, for the whole row or a column, and searches what was
+  typed in the data preview's search boxes, which CKAN's DataTables view mangles (``thaisearch.py``).
 - Thai keywords: CKAN's tag validators replaced by ones that accept Thai (``tags.py``).
 - Thai interface: the dataset pages' templates and the Thai translations CKAN's ``th`` locale
   lacks (``templates/``, ``i18n/``).
@@ -23,12 +24,13 @@ from typing import Any
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from ckan.lib.plugins import DefaultTranslation
-from ckanext.datastore.backend.postgres import _fts_lang, _ts_query_alias, literal_string
 from ckanext.datastore.interfaces import IDatastore
-from ckanext.dgti import tags, thaiwords
+from ckanext.dgti import tags, thaisearch, thaiwords
 from ckanext.dgti.plugin import connection, key_and_text_columns
+from flask import has_request_context, request
 
 log = logging.getLogger(__name__)
+PREVIEW_ENDPOINT = "datatablesview.ajax"  # CKAN's DataTables view asks its rows from here
 
 
 class ThaiPlugin(DefaultTranslation, p.SingletonPlugin):
@@ -54,30 +56,28 @@ class ThaiPlugin(DefaultTranslation, p.SingletonPlugin):
         search_params.setdefault("defType", "edismax")
         return search_params
 
-    # IDatastore: a Thai q is segmented as the rows' words were (CKAN built the tsquery from the
-    # raw q; it is rebuilt from the segmented one, same alias, same language, same plain flag).
+    # IDatastore: a Thai q (and a Thai column search) searched as the rows' words were segmented.
     def datastore_search(self, context: Any, data_dict: dict[str, Any], fields_types: Any,
                          query_dict: dict[str, Any]) -> dict[str, Any]:
-        q = data_dict.get("q")
-        if isinstance(q, str) and thaiwords.has_thai(q) and not data_dict.get("full_text"):
-            query_dict["ts_query"] = thai_ts_query(_fts_lang(data_dict.get("language")), q,
-                                                   data_dict.get("plain", True))
-        return query_dict
+        return thaisearch.reshape(data_dict, query_dict, _typed_in_preview())
 
     def get_actions(self) -> dict[str, Any]:
         return {"datastore_create": datastore_create, "datastore_upsert": datastore_upsert}
 
 
-def thai_ts_query(lang: str, q: str, plain: bool) -> str:
-    """The query as written OR segmented: segmented words find rows whose ``_full_text`` holds our
-    Thai words; the words as written still find whole cells in tables loaded without them (by
-    XLoader, or before this plugin was installed), as CKAN alone would."""
-    function = "plainto_tsquery" if plain else "to_tsquery"
-    lang_literal = literal_string(lang)
-    written = f"{function}({lang_literal}, {literal_string(q)})"
-    segmented = f"{function}({lang_literal}, {literal_string(thaiwords.segment(q))})"
-    # A function call, as CKAN's own: the statement goes into FROM after the table ("|| " cannot).
-    return f", tsquery_or({written}, {segmented}) {_ts_query_alias()}"
+def _typed_in_preview() -> thaisearch.Typed | None:
+    """What the citizen typed in the data preview's search boxes, when this search is the preview's
+    (CKAN's DataTables view sends it mangled, ``thaisearch`` says how); None for any other search."""
+    if not has_request_context() or request.endpoint != PREVIEW_ENDPOINT or request.method != "POST":
+        return None
+    form = request.form
+    columns: dict[str, str] = {}
+    i = 0
+    while f"columns[{i}][search][value]" in form:  # the preview's own loop over its columns
+        if value := form.get(f"columns[{i}][search][value]", ""):
+            columns[form.get(f"columns[{i}][name]", "")] = value
+        i += 1
+    return thaisearch.Typed(search=form.get("search[value]", ""), columns=columns)
 
 
 def _add_words(records: list[dict[str, Any]], result: dict[str, Any]) -> None:
