@@ -174,6 +174,14 @@ def test_a_column_search_finds_a_thai_word_inside_its_cells(editor: CkanClient, 
     assert not wrong, f"{path}: query -> (found, expected): {wrong}"
 
 
+def test_full_text_finds_a_thai_word_inside_a_cell(editor: CkanClient, tables: dict[str, str]) -> None:
+    """``full_text``, CKAN's other whole-row search (which wins over a ``q`` string), alike."""
+    found = {q: {r["id"] for r in editor.datastore_search(resource_id=tables["bulk"], full_text=q,
+                                                           limit=100)["records"]}
+             for q in ("ผู้สูงอายุ", "ตะวันออกเฉียงเหนือตอนบน")}
+    assert found == {"ผู้สูงอายุ": {2, 7}, "ตะวันออกเฉียงเหนือตอนบน": {9}}, found
+
+
 def test_a_thai_query_in_tsquery_syntax_is_segmented_too(editor: CkanClient, tables: dict[str, str]) -> None:
     """``plain=false`` (``to_tsquery`` syntax, operators and prefixes kept): a Thai run becomes its
     words, its prefix mark going to the last one."""

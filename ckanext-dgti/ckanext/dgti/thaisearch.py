@@ -50,10 +50,13 @@ class Typed:
 def reshape(data_dict: dict[str, Any], query_dict: dict[str, Any], typed: Typed | None = None
             ) -> dict[str, Any]:
     """``query_dict`` with each Thai query statement (and Thai column filter) rebuilt."""
-    q = data_dict.get("q")
+    q, full_text = data_dict.get("q"), data_dict.get("full_text")
     lang = _fts_lang(data_dict.get("language"))
     plain = bool(data_dict.get("plain", True))
-    if isinstance(q, str) and not data_dict.get("full_text"):
+    if isinstance(full_text, str) and has_thai(full_text):  # CKAN's other whole-row search
+        _replace_statement(query_dict, lang, full_text, plain, None,
+                           _statement(lang, full_text, plain, full_text, None))
+    if isinstance(q, str) and not full_text:
         wanted = typed.search if typed is not None else q
         if has_thai(wanted):
             _replace_statement(query_dict, lang, q, plain, None, _statement(lang, q, plain, wanted, typed))
