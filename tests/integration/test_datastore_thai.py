@@ -206,6 +206,23 @@ def _preview_rows(hub: HubConnection, view_id: str, search: str = "", column: st
     return {int(row["id"]) for row in answer.json()["data"]}
 
 
+def _downloaded_rows(hub: HubConnection, view_id: str, search: str = "", column: str = "") -> set[int]:
+    """The rows of the preview's "download filtered rows" (CSV) for a search, asked as its page asks:
+    DataTables' parameters in a form, which CKAN redirects to the DataStore dump."""
+    names = ["_id", "id", "activity"]
+    params = {"draw": 1, "start": 0, "length": 20, "order": [{"column": 0, "dir": "asc"}],
+              "search": {"value": search, "regex": False}, "visible": [True] * len(names),
+              "columns": [{"data": n, "name": n, "searchable": True, "orderable": True,
+                           "search": {"value": column if n == "activity" else "", "regex": False}}
+                          for n in names]}
+    answer = requests.post(f"{hub.ckan_url}/datatables/filtered-download/{view_id}",
+                           data={"params": json.dumps(params), "format": "csv"},
+                           headers={"Authorization": hub.editor_token.get_secret_value()}, timeout=60)
+    assert answer.status_code == 200, answer.text[:300]
+    rows = list(csv.DictReader(io.StringIO(answer.content.decode("utf-8-sig"))))
+    return {int(row["id"]) for row in rows}
+
+
 @pytest.fixture(scope="module")
 def previews(editor: CkanClient, tables: dict[str, str]) -> dict[str, str]:
     """{path: the id of a DataTables view (the preview citizens see) of that table}."""
@@ -227,6 +244,11 @@ def test_the_preview_search_boxes_find_a_thai_word_typed(hub: HubConnection,
     for odd in ("๚๛", "ผู้สูงอายุ" * 1_000, "ภาค'\\:*&|!()<->"):
         for box in ("search", "column"):
             _preview_rows(hub, previews["bulk"], **{box: odd})
+    # The preview's "download filtered rows" gives the rows shown.
+    downloaded = {(box, q): _downloaded_rows(hub, previews["bulk"], **{box: q})
+                  for q in ("ผู้สูงอายุ", "สารบรรณอิเล็ก", "sensor") for box in ("search", "column")}
+    wrong = {k: (sorted(v), sorted(TYPED[k[1]])) for k, v in downloaded.items() if v != TYPED[k[1]]}
+    assert not wrong, f"download: (box, typed) -> (rows, expected): {wrong}"
     # A table loaded without our words (XLoader's): the whole cell, typed or begun, as CKAN finds it.
     assert {q: _preview_rows(hub, previews["plain"], search=q) for q in ("ตลาดนัด", CELLS[12])} == {
         "ตลาดนัด": {8}, CELLS[12]: {12}}

@@ -9,7 +9,8 @@
 - Thai DataStore search: the bulk load and ``datastore_create``/``datastore_upsert`` (chained)
   add each row's Thai words to its ``_full_text``; ``datastore_search`` segments a Thai ``q`` the
   same way before it becomes a ``tsquery``, for the whole row or a column, and searches what was
-  typed in the data preview's search boxes, which CKAN's DataTables view mangles (``thaisearch.py``).
+  typed in the data preview's search boxes and its filtered download, which CKAN's DataTables view
+  mangles (``thaisearch.py``).
 - Thai keywords: CKAN's tag validators replaced by ones that accept Thai (``tags.py``).
 - Thai interface: the dataset pages' templates and the Thai translations CKAN's ``th`` locale
   lacks (``templates/``, ``i18n/``).
@@ -18,8 +19,11 @@
 
 from __future__ import annotations
 
+import functools
+import json
 import logging
 from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
@@ -31,6 +35,7 @@ from flask import has_request_context, request
 
 log = logging.getLogger(__name__)
 PREVIEW_ENDPOINT = "datatablesview.ajax"  # CKAN's DataTables view asks its rows from here
+DOWNLOAD_ENDPOINT = "datatablesview.filtered_download"  # ... and sends its downloads through here
 
 
 class ThaiPlugin(DefaultTranslation, p.SingletonPlugin):
@@ -42,6 +47,7 @@ class ThaiPlugin(DefaultTranslation, p.SingletonPlugin):
     p.implements(p.ITranslation, inherit=True)
     p.implements(IDatastore, inherit=True)
     p.implements(p.IActions)
+    p.implements(p.IMiddleware, inherit=True)
 
     def get_validators(self) -> dict[str, Any]:
         return {
@@ -64,6 +70,13 @@ class ThaiPlugin(DefaultTranslation, p.SingletonPlugin):
     def get_actions(self) -> dict[str, Any]:
         return {"datastore_create": datastore_create, "datastore_upsert": datastore_upsert}
 
+    # IMiddleware: the preview's "download filtered rows" keeps a Thai search (see _thai_download).
+    def make_middleware(self, app: Any, config: Any) -> Any:
+        views = getattr(app, "view_functions", None)
+        if views is not None and DOWNLOAD_ENDPOINT in views:
+            views[DOWNLOAD_ENDPOINT] = _thai_download(views[DOWNLOAD_ENDPOINT])
+        return app
+
 
 def _typed_in_preview() -> thaisearch.Typed | None:
     """What the citizen typed in the data preview's search boxes, when this search is the preview's
@@ -78,6 +91,36 @@ def _typed_in_preview() -> thaisearch.Typed | None:
             columns[form.get(f"columns[{i}][name]", "")] = value
         i += 1
     return thaisearch.Typed(search=form.get("search[value]", ""), columns=columns)
+
+
+def _thai_download(view: Any) -> Any:
+    """CKAN's filtered download, whose redirect to the DataStore dump carries the search mangled as
+    the preview's is (``thaisearch``): the redirect's ``q`` is given what was typed instead."""
+
+    @functools.wraps(view)
+    def download(*args: Any, **kwargs: Any) -> Any:
+        response = view(*args, **kwargs)
+        location = getattr(response, "headers", {}).get("Location")
+        try:
+            params = json.loads(request.form["params"])
+        except (KeyError, ValueError, TypeError):
+            return response
+        if not location or not isinstance(params, dict):
+            return response
+        url = urlsplit(location)
+        query = dict(parse_qsl(url.query, keep_blank_values=True))
+        q = query.get("q", "")
+        try:
+            current = json.loads(q) if q.startswith("{") else q
+        except ValueError:
+            return response
+        wanted = thaisearch.download_query(params, current)
+        if wanted != current:
+            query["q"] = json.dumps(wanted) if isinstance(wanted, dict) else wanted
+            response.headers["Location"] = urlunsplit(url._replace(query=urlencode(query)))
+        return response
+
+    return download
 
 
 def _add_words(records: list[dict[str, Any]], result: dict[str, Any]) -> None:

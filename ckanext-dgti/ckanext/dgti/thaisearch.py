@@ -35,8 +35,9 @@ from ckanext.dgti.thaiwords import THAI_RUN, has_thai, segment, thai_words
 
 MAX_TERMS = 64  # a search box is not a document: longer queries are cut to their first words
 _REJOINED = 3  # the last word boundaries of a typed text tried as where its last (partial) word starts
-# A Thai run and the marks to_tsquery may put after it (":*", ":AB", ":*A"): they go to its last word.
-_THAI_WITH_SUFFIX = re.compile(f"({THAI_RUN.pattern})(:[*A-Da-d]+)?")
+# A quoted operand (left alone), or a Thai run and the marks to_tsquery may put after it (":*",
+# ":AB"): they go to its last word.
+_THAI_WITH_SUFFIX = re.compile(f"'(?:[^']|'')*'|({THAI_RUN.pattern})(:[*A-Da-d]+)?")
 
 
 @dataclass(frozen=True)
@@ -139,14 +140,29 @@ def typed_tsquery(text: str) -> str:
 
 def segmented_tsquery(query: str) -> str:
     """A ``to_tsquery`` text with each Thai run replaced by its words, all required: the run's
-    prefix marks (``:*``) go to its last word."""
+    prefix marks (``:*``) go to its last word. Quoted operands are left as they are (those of
+    ``typed_tsquery`` are words already)."""
 
     def words(match: Any) -> str:
+        if match.group(1) is None:
+            return match.group()
         found = [_quoted(w) for w in thai_words(match.group(1))] or [_quoted(match.group(1))]
         found[-1] += match.group(2) or ""
         return "(" + " & ".join(found) + ")"
 
     return _THAI_WITH_SUFFIX.sub(words, query)
+
+
+def download_query(params: dict[str, Any], q: str | dict[str, str]) -> str | dict[str, str]:
+    """The ``q`` for the preview's "download filtered rows": CKAN's (``q``, mangled as for the
+    search) with each Thai text typed in the preview's boxes (``params``, what DataTables sends)
+    as ``typed_tsquery`` of it."""
+    if isinstance(q, dict):
+        typed = {c.get("name"): c.get("search", {}).get("value", "") for c in params.get("columns", [])}
+        return {name: typed_tsquery(typed[name]) if has_thai(typed.get(name) or "") else value
+                for name, value in q.items()}
+    text = str(params.get("search", {}).get("value", ""))
+    return typed_tsquery(text) if has_thai(text) else q
 
 
 def _all_of(tokens: list[str]) -> str:
