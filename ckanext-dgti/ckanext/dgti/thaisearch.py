@@ -14,7 +14,10 @@ rebuilt under the same alias as the query as written OR segmented the way the ro
   not an ASCII letter, digit or ``-`` as ``_``: a Thai search arrives as ``___:*`` and finds
   nothing. When the text the citizen typed is known (``Typed``, read from the preview's request by
   the plugin), it is searched as typed: every word, the last one as a prefix (as CKAN's preview asks of
-  any text, with ``:*``), in the preview's own text-search language.
+  any text, with ``:*``), in the preview's own text-search language. Its "download filtered
+  rows" reaches the DataStore dump through a redirect whose ``q`` is mangled alike: the plugin
+  gives it ``download_query`` instead.
+- ``full_text``, CKAN's other whole-row search, is rebuilt as ``q`` is.
 """
 
 from __future__ import annotations
